@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "hhbench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hhbench", targets: ["hhbench"]),
+        .library(name: "HHBenchWarehouse", targets: ["Warehouse", "Records", "Ingest", "Capture", "Recording"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // Pure math: percentiles, rank tests, change points. No I/O.
+        .target(name: "Statistics"),
+        // The run record every runner and adapter produces: values, units, directions, derived metrics.
+        .target(name: "Records", dependencies: ["Statistics"]),
+        // Run context from git, the machine and the CI environment.
+        .target(name: "Capture", dependencies: ["Records"]),
+        // One file per input format, bytes in, run records out. No database.
+        .target(name: "Ingest", dependencies: ["Records"]),
+        // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
+        .target(
+            name: "Warehouse",
+            dependencies: ["Records", .product(name: "GRDB", package: "GRDB.swift")],
+            plugins: ["EmbedSQL"]
+        ),
+        // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
+        .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"]),
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records"]),
+        .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics"]),
+        .executableTarget(
+            name: "hhbench",
+            dependencies: [
+                "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Build-time helper: turns migrations/*.sql and queries/*.sql into Swift string literals,
+        // so the built hhbench is one self-contained file.
+        .executableTarget(name: "EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
+        .testTarget(
+            name: "hhbenchTests",
+            dependencies: ["Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,89 @@
+import Foundation
+import Records
+
+/// Reads what a run needs to know from the git repository around a folder, by running `git`.
+public struct Git: Sendable {
+    public let directory: String
+
+    public init(directory: String = FileManager.default.currentDirectoryPath) {
+        self.directory = directory
+    }
+
+    /// The top level of the work tree, or nil outside a repository (or without git).
+    public var topLevel: String? { try? run(["rev-parse", "--show-toplevel"]) }
+
+    /// Resolves a revision (branch, tag, remote ref, sha) to a full sha.
+    public func resolve(_ revision: String) -> String? {
+        try? run(["rev-parse", "--verify", "--quiet", revision + "^{commit}"])
+    }
+
+    /// The commit `revision` names, with parents, author, time and subject.
+    public func commit(_ revision: String = "HEAD") -> CommitInfo? {
+        guard let line = try? run(["log", "-1", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s", revision, "--"]) else {
+            return nil
+        }
+        let fields = line.components(separatedBy: "\u{1F}")
+        guard fields.count >= 6 else { return nil }
+        return CommitInfo(
+            sha: fields[0],
+            parents: fields[1].split(separator: " ").map(String.init),
+            authorName: fields[2], authorEmail: fields[3],
+            committedAt: Timestamp.normalize(fields[4]),
+            subject: fields[5...].joined(separator: "\u{1F}"))
+    }
+
+    /// The current branch, nil on a detached HEAD.
+    public var branch: String? { try? run(["symbolic-ref", "--short", "-q", "HEAD"]) }
+
+    /// True when tracked files differ from HEAD (untracked files, such as the database, do not count).
+    public var isDirty: Bool? {
+        guard let status = try? run(["status", "--porcelain", "--untracked-files=no"], trimming: false) else { return nil }
+        return !status.isEmpty
+    }
+
+    /// The first-parent history of `revision`, newest first, at most `limit` commits.
+    public func firstParentHistory(_ revision: String, limit: Int? = nil) -> [String]? {
+        var arguments = ["rev-list", "--first-parent"]
+        if let limit { arguments.append("--max-count=\(limit)") }
+        arguments += [revision, "--"]
+        return (try? run(arguments))?.split(separator: "\n").map(String.init)
+    }
+
+    /// The best common ancestor of two revisions.
+    public func mergeBase(_ a: String, _ b: String) -> String? {
+        try? run(["merge-base", a, b])
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let arguments: [String]
+        public let status: Int32
+        public let message: String
+        public var description: String { "git \(arguments.joined(separator: " ")) failed (\(status)): \(message)" }
+    }
+
+    /// Runs git in `directory` and returns its standard output (trimmed of the final newline).
+    public func run(_ arguments: [String], trimming: Bool = true) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_OPTIONAL_LOCKS"] = "0"  // status must not take the index lock of a busy repo
+        environment["LC_ALL"] = "C"
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(arguments: arguments, status: process.terminationStatus,
+                          message: String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        return trimming ? text.trimmingCharacters(in: .newlines) : text
+    }
+}

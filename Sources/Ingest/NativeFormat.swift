@@ -1,0 +1,143 @@
+import Records
+
+/// hhbench's own results format: JSON Lines, one object a line.
+///
+///     {"benchmark":"computation_test/traced","metric":"time_ms","samples":[0.051,0.049,0.050]}
+///     {"benchmark":"computation_test","metric":"overhead_ratio","value":1.07}
+///     {"benchmark":"load_test","metric":"error_rate","value":0.004,"direction":"lower_is_better","unit":"ratio"}
+///     {"context":{"tags":{"suite":"load"}}}
+///
+/// A measurement line needs `benchmark` and `metric`, and exactly one of `samples` (a non-empty
+/// array of finite numbers) or `value` (a finite number); `unit`, `direction`, `group` and
+/// `params` are optional. Lines with samples of the same benchmark and metric append in order.
+/// A `context` line merges into the run context (see `ContextReader`). Blank lines are skipped.
+public struct NativeFormat: InputFormat {
+    public static let name = "native"
+    public static let summary = "hhbench JSON Lines: {\"benchmark\",\"metric\",\"samples\"|\"value\"} and {\"context\"} lines"
+
+    public init() {}
+
+    public func detect(_ input: InputFile) -> Bool {
+        guard let line = input.firstNonBlankLine, line.first == UInt8(ascii: "{") else { return false }
+        guard let value = try? JSONParser.parse(line) else { return false }
+        return value["benchmark"] != nil && value["metric"] != nil || value["context"] != nil && value.objectValue?.count == 1
+    }
+
+    static let measurementKeys: Set<String> = ["benchmark", "metric", "samples", "value", "unit", "direction", "group", "params"]
+
+    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+        var builder = RecordBuilder(sourceFormat: Self.name)
+        var context = RunContext()
+        var lineNumber = 0
+        var failure: InputError?
+        input.forEachLine { line in
+            lineNumber += 1
+            do throws(InputError) {
+                try readLine(line, number: lineNumber, file: input.name, into: &builder, context: &context)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        guard !builder.isEmpty else {
+            throw InputError(file: input.name, problem: "no measurements found",
+                             fix: "write lines like {\"benchmark\":\"b\",\"metric\":\"time_ms\",\"samples\":[1.2,1.3]}")
+        }
+        var record = builder.build()
+        record.context = context
+        return record
+    }
+
+    private func readLine(_ line: ArraySlice<UInt8>, number: Int, file: String,
+                          into builder: inout RecordBuilder, context: inout RunContext) throws(InputError) {
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(line)
+        } catch {
+            throw InputError(file: file, line: number, column: error.offset + 1, problem: "not valid JSON: \(error.message)",
+                             fix: "each line must be one complete JSON object")
+        }
+        guard let members = value.objectValue else {
+            throw InputError(file: file, line: number, problem: "expected a JSON object, found \(value.typeName)",
+                             fix: "each line must be one JSON object")
+        }
+        let place = FieldPlace(file: file, line: number)
+        if let contextValue = value["context"] {
+            guard members.count == 1 else {
+                throw place.error(field: "context", "a context line holds only \"context\"",
+                                  fix: "put measurements on lines of their own")
+            }
+            context = context.overlaid(by: try ContextReader.read(contextValue, at: place))
+            return
+        }
+        for (key, _) in members where !Self.measurementKeys.contains(key) {
+            throw place.error(field: key, "unknown field",
+                              fix: "a measurement line has benchmark, metric, samples or value, unit, direction, group, params")
+        }
+        let benchmarkName = try place.requiredString(value, "benchmark")
+        let metricName = try place.requiredString(value, "metric")
+        let unit = try place.optionalString(value, "unit")
+        let direction: Direction?
+        if let text = try place.optionalString(value, "direction") {
+            guard let parsed = Direction(rawValue: text) else {
+                throw place.error(field: "direction", "unknown direction \"\(text)\"",
+                                  fix: "use \"lower_is_better\" or \"higher_is_better\"")
+            }
+            direction = parsed
+        } else {
+            direction = nil
+        }
+        let group = try place.optionalString(value, "group") ?? ""
+        var params: JSONValue?
+        if let given = value["params"], !given.isNull {
+            guard given.objectValue != nil else {
+                throw place.error(field: "params", "expected an object, found \(given.typeName)",
+                                  fix: "write parameters as {\"name\": value}")
+            }
+            params = given
+        }
+        let benchmark = BenchmarkKey(name: benchmarkName, group: group, params: params)
+        let metric = MetricDescriptor(name: metricName, unit: unit, direction: direction)
+
+        switch (value["samples"], value["value"]) {
+        case (nil, nil):
+            throw place.error(field: "samples", "missing: a line needs \"samples\" or \"value\"",
+                              fix: "add \"samples\":[...] (raw values) or \"value\":N (one number)")
+        case (.some, .some):
+            throw place.error(field: "value", "both \"samples\" and \"value\" given",
+                              fix: "give raw values as samples, or one number as value, not both")
+        case (let samples?, nil):
+            guard let items = samples.arrayValue else {
+                throw place.error(field: "samples", "expected an array of numbers, found \(samples.typeName)",
+                                  fix: "write \"samples\":[1.2,1.3]")
+            }
+            guard !items.isEmpty else {
+                throw place.error(field: "samples", "empty array", fix: "give at least one sample, or leave the line out")
+            }
+            var numbers: [DecimalNumber] = []
+            numbers.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                guard case .number(let number) = item else {
+                    throw place.error(field: "samples[\(index)]", "expected a number, found \(item.typeName)",
+                                      fix: "samples must be finite numbers")
+                }
+                guard number.value.isFinite else {
+                    throw place.error(field: "samples[\(index)]", "the number is not finite", fix: "samples must be finite numbers")
+                }
+                numbers.append(number)
+            }
+            try builder.addSamples(numbers, benchmark: benchmark, metric: metric, at: place)
+        case (nil, let single?):
+            guard case .number(let number) = single else {
+                throw place.error(field: "value", "expected a number, found \(single.typeName)", fix: "write \"value\":1.07")
+            }
+            guard number.value.isFinite else {
+                throw place.error(field: "value", "the number is not finite", fix: "write a finite number")
+            }
+            try builder.addValue(number.value, benchmark: benchmark, metric: metric, at: place)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Capture
+import Foundation
+import Records
+import Warehouse
+
+/// The one path by which runs reach the warehouse, shared by `hhbench record`, `hhbench run`
+/// and the Swift harness: capture the context, overlay what the input and the flags say,
+/// derive the summary metrics, write in one transaction.
+public struct Recorder: Sendable {
+    /// Context the user forced (`--commit`, `--branch`, `--tag`, ...): wins over everything.
+    public var overrides: RunContext
+    /// `--machine` / `HHBENCH_MACHINE`: the machine's name in place of the hostname.
+    public var machineName: String?
+    /// Where git is asked about the commit.
+    public var directory: String
+    public var allowDuplicate: Bool
+
+    public init(overrides: RunContext = RunContext(), machineName: String? = nil,
+                directory: String = FileManager.default.currentDirectoryPath, allowDuplicate: Bool = false) {
+        self.overrides = overrides
+        self.machineName = machineName
+        self.directory = directory
+        self.allowDuplicate = allowDuplicate
+    }
+
+    /// The record as it will be stored: context captured now, then the input's own context
+    /// (it knows what it measured), then the flags; plus the derived metrics.
+    public func prepare(_ record: RunRecord, environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
+        let git = Git(directory: directory)
+        let name = machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
+        let captured = ContextCapture.capture(directory: directory, machineName: name, environment: environment)
+        var context = captured.overlaid(by: record.context).overlaid(by: overrides)
+        if var machine = context.machine, let name {
+            machine.name = name
+            context.machine = machine
+        }
+        if let sha = context.commit?.sha, sha != captured.commit?.sha {
+            // The input or a flag named another commit: the working tree's state says nothing of it,
+            // and git may know it by a shorter name or have its parents and subject.
+            if record.context.dirty == nil && overrides.dirty == nil { context.dirty = nil }
+            if let full = git.resolve(sha), let known = git.commit(full) {
+                context.commit = known.sha == sha ? context.commit.map { known.overlaidCommit(by: $0) } : known
+            }
+        }
+        if context.recordedAt == nil { context.recordedAt = Timestamp.now() }
+        var prepared = record
+        prepared.context = context
+        return prepared.addingDerivedMetrics()
+    }
+
+    /// Prepares and writes `record` into `warehouse`.
+    public func record(_ record: RunRecord, into warehouse: Warehouse) throws -> WriteOutcome {
+        try warehouse.write(prepare(record), allowDuplicate: allowDuplicate)
+    }
+}
+
+extension CommitInfo {
+    /// This commit with the fields `other` sets taken from `other`.
+    func overlaidCommit(by other: CommitInfo) -> CommitInfo {
+        var result = self
+        result.parents = other.parents ?? parents
+        result.authorName = other.authorName ?? authorName
+        result.authorEmail = other.authorEmail ?? authorEmail
+        result.committedAt = other.committedAt ?? committedAt
+        result.subject = other.subject ?? subject
+        return result
+    }
+}

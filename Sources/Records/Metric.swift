@@ -1,0 +1,78 @@
+/// Which way is better for a metric.
+public enum Direction: String, Sendable, Codable, CaseIterable {
+    case lowerIsBetter = "lower_is_better"
+    case higherIsBetter = "higher_is_better"
+
+    /// The sign of a change that makes things worse: +1 when a rise is worse.
+    public var worseSign: Double { self == .lowerIsBetter ? 1 : -1 }
+}
+
+/// A metric as the warehouse keys it: name, unit and direction.
+public struct MetricDescriptor: Hashable, Sendable, Codable {
+    public let name: String
+    public let unit: String
+    public let direction: Direction
+
+    public init(name: String, unit: String, direction: Direction) {
+        self.name = name
+        self.unit = unit
+        self.direction = direction
+    }
+
+    /// A metric named `name`, with the unit and direction inferred from the name where not given.
+    public init(name: String, unit: String? = nil, direction: Direction? = nil) {
+        self.init(
+            name: name,
+            unit: unit ?? MetricDescriptor.inferUnit(name),
+            direction: direction ?? MetricDescriptor.inferDirection(name)
+        )
+    }
+
+    /// Units by the metric name's suffix (`p95_time_ms` is in ms, `memory_per_span_kb` in KB).
+    /// Longer suffixes are tried first, so `_per_sec` wins over `_sec`.
+    static let unitSuffixes: [(suffix: String, unit: String)] = [
+        ("_ops_per_sec", "ops/s"), ("_per_sec", "/s"), ("_per_second", "/s"),
+        ("_ns", "ns"), ("_us", "us"), ("_ms", "ms"), ("_s", "s"), ("_sec", "s"), ("_seconds", "s"),
+        ("_bytes", "B"), ("_kb", "KB"), ("_mb", "MB"), ("_gb", "GB"),
+        ("_ratio", "ratio"), ("_rate", "ratio"), ("_pct", "%"), ("_percent", "%"),
+        ("_count", "count"),
+    ]
+
+    /// The unit a metric name implies; "" when its suffix names none.
+    public static func inferUnit(_ name: String) -> String {
+        let lower = name.lowercased()
+        let matches = unitSuffixes.filter { lower.hasSuffix($0.suffix) }
+        guard let best = matches.max(by: { $0.suffix.count < $1.suffix.count }) else { return "" }
+        if best.unit == "/s" {
+            // "requests_per_sec" is in requests/s.
+            let stem = lower.dropLast(best.suffix.count)
+            let thing = stem.split(separator: "_").last.map(String.init) ?? "ops"
+            return thing + "/s"
+        }
+        return best.unit
+    }
+
+    /// Throughput (`throughput` anywhere, `_per_sec`, or an `ops` word) is higher-is-better;
+    /// everything else (times, memory, errors, ratios of cost) is lower-is-better.
+    public static func inferDirection(_ name: String) -> Direction {
+        let lower = name.lowercased()
+        let words = lower.split(whereSeparator: { $0 == "_" || $0 == "." || $0 == "/" || $0 == "-" || $0 == " " })
+        if lower.contains("throughput") || lower.hasSuffix("_per_sec") || lower.hasSuffix("_per_second")
+            || words.contains("ops") || lower.hasSuffix("ops/s") {
+            return .higherIsBetter
+        }
+        return .lowerIsBetter
+    }
+
+    /// True for units of time, whose samples give a throughput.
+    public var isTime: Bool { Unit.secondsPerUnit[unit] != nil }
+}
+
+/// Unit arithmetic for the few conversions hhbench does itself (adapters, display).
+public enum Unit {
+    /// Seconds per one of each time unit.
+    public static let secondsPerUnit: [String: Double] = ["ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1]
+
+    /// Bytes per one of each memory unit (binary multiples, as RSS and allocators report).
+    public static let bytesPerUnit: [String: Double] = ["B": 1, "KB": 1024, "MB": 1024 * 1024, "GB": 1024 * 1024 * 1024]
+}

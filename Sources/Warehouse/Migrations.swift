@@ -1,0 +1,71 @@
+import GRDB
+import Records
+
+/// The numbered SQL files of `migrations/`, embedded at build time, applied in order.
+///
+/// Each migration runs in its own IMMEDIATE transaction, which records it in
+/// `hh_schema_migrations` (version, name, SHA-256, time) and sets `PRAGMA user_version`, so
+/// the version is readable with a plain `sqlite3` too. A database whose version is newer than
+/// the last migration this binary knows is refused before anything is written.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+        public var checksum: String { SHA256.hex(Array(sql.utf8)) }
+    }
+
+    public static let all: [Migration] = EmbeddedSQL.migrations.compactMap { file in
+        // "0001_initial.sql" -> version 1, name "initial"
+        let stem = file.name.replacingOccurrences(of: ".sql", with: "")
+        guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else { return nil }
+        return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.sql)
+    }.sorted { $0.version < $1.version }
+
+    /// The schema version this binary writes.
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+
+    static func version(of db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+    }
+
+    /// Refuses a database from a newer hhbench.
+    static func checkNotNewer(_ db: Database, path: String) throws {
+        let found = try version(of: db)
+        if found > latestVersion {
+            throw WarehouseError.newerSchema(path: path, found: found, supported: latestVersion)
+        }
+    }
+
+    /// Applies what is missing. Safe when several processes open a new database at once:
+    /// each migration re-reads the version inside its write transaction.
+    static func migrate(_ writer: DatabaseQueue, path: String) throws {
+        let current = try writer.read { db in try version(of: db) }
+        guard current < latestVersion else { return }
+        for migration in all where migration.version > current {
+            try writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let now = try version(of: db)
+                    if now > latestVersion {
+                        throw WarehouseError.newerSchema(path: path, found: now, supported: latestVersion)
+                    }
+                    guard now < migration.version else { return .commit }
+                    try db.execute(sql: """
+                        CREATE TABLE IF NOT EXISTS hh_schema_migrations (
+                            version    INTEGER PRIMARY KEY,
+                            name       TEXT NOT NULL,
+                            checksum   TEXT NOT NULL,
+                            applied_at TEXT NOT NULL
+                        ) STRICT
+                        """)
+                    try db.execute(sql: migration.sql)
+                    try db.execute(
+                        sql: "INSERT INTO hh_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                        arguments: [migration.version, migration.name, migration.checksum, Timestamp.now()])
+                    try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                    return .commit
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import GRDB
+import Records
+
+/// One line of `hhbench runs`.
+public struct RunSummary: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let uuid: String
+    public let recordedAt: String
+    public let commit: String?
+    public let branch: String?
+    public let dirty: Bool?
+    public let machine: String
+    public let sourceFormat: String
+    public let benchmarks: Int
+    public let measurements: Int
+    public let samples: Int
+    public let tags: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, uuid, commit, branch, dirty, machine, benchmarks, measurements, samples, tags
+        case recordedAt = "recorded_at"
+        case sourceFormat = "source_format"
+    }
+}
+
+/// One value of a run, for `hhbench show`.
+public struct StoredMeasurement: Sendable, Codable, Equatable {
+    public let benchmark: String
+    public let group: String
+    public let params: String
+    public let metric: String
+    public let unit: String
+    public let direction: String
+    public let value: Double
+    public let derived: Bool
+}
+
+/// A run with its whole context and every measurement.
+public struct RunDetail: Sendable {
+    public let summary: RunSummary
+    /// Every column of the run and its machine and commit, by name (null columns left out).
+    public let context: [(String, String)]
+    public let measurements: [StoredMeasurement]
+    /// Sample counts per benchmark and series.
+    public let series: [(benchmark: String, series: String, count: Int)]
+}
+
+extension Warehouse {
+    private static let summarySQL = """
+        SELECT r.id, r.uuid, r.recorded_at, r.commit_sha, r.branch, r.dirty, m.name AS machine, r.source_format, r.tags,
+               (SELECT count(DISTINCT benchmark_id) FROM measurements WHERE run_id = r.id) AS benchmarks,
+               (SELECT count(*) FROM measurements WHERE run_id = r.id) AS measurement_count,
+               (SELECT coalesce(sum(count), 0) FROM sample_series WHERE run_id = r.id) AS samples
+        FROM runs r JOIN machines m ON m.id = r.machine_id
+        """
+
+    private static func summary(_ row: Row) -> RunSummary {
+        RunSummary(id: row["id"], uuid: row["uuid"], recordedAt: row["recorded_at"], commit: row["commit_sha"],
+                   branch: row["branch"], dirty: (row["dirty"] as Int?).map { $0 != 0 }, machine: row["machine"],
+                   sourceFormat: row["source_format"], benchmarks: row["benchmarks"],
+                   measurements: row["measurement_count"], samples: row["samples"], tags: row["tags"])
+    }
+
+    /// The newest runs first, optionally of one branch.
+    public func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
+        try queue.read { db in
+            var sql = Self.summarySQL
+            var arguments: StatementArguments = []
+            if let branch {
+                sql += " WHERE r.branch = ?"
+                arguments += [branch]
+            }
+            sql += " ORDER BY r.recorded_at DESC, r.id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary)
+        }
+    }
+
+    /// Finds a run by its id, its uuid, or a unique prefix of its uuid.
+    public func resolveRun(_ reference: String) throws -> Int64 {
+        try queue.read { db in
+            if let id = Int64(reference), try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) == true {
+                return id
+            }
+            let escaped = reference.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            let matches = try Row.fetchAll(db, sql: "SELECT id, uuid FROM runs WHERE uuid LIKE ? LIMIT 5",
+                                           arguments: [escaped.lowercased() + "%"])
+            if matches.count == 1 { return matches[0]["id"] }
+            if matches.isEmpty { throw WarehouseError.runNotFound(reference) }
+            throw WarehouseError.ambiguousRun(reference, matches: matches.map { $0["uuid"] })
+        }
+    }
+
+    public func runDetail(_ reference: String) throws -> RunDetail {
+        let id = try resolveRun(reference)
+        return try queue.read { db in
+            let summaryRow = try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [id])!
+            let contextRow = try Row.fetchOne(db, sql: """
+                SELECT r.uuid, r.recorded_at, r.started_at, r.finished_at, r.commit_sha, c.parents, c.author_name,
+                       c.author_email, c.committed_at AS commit_time, c.subject AS commit_subject, r.branch, r.dirty,
+                       m.name AS machine, m.fingerprint AS machine_fingerprint, m.hostname, m.os, m.kernel, m.arch,
+                       m.cpu_model, m.cpu_cores, m.memory_bytes, r.source_format, r.tool, r.tool_version,
+                       r.command_line, r.toolchain, r.ci_provider, r.ci_job_url, r.tags, r.context, r.content_hash
+                FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
+                WHERE r.id = ?
+                """, arguments: [id])!
+            var context: [(String, String)] = []
+            for (column, value) in contextRow where !value.isNull {
+                context.append((column, column == "dirty" ? (Int.fromDatabaseValue(value) == 1 ? "true" : "false")
+                                                         : Self.text(value)))
+            }
+            let measurements = try Row.fetchAll(db, sql: """
+                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value, ms.derived
+                FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
+                WHERE ms.run_id = ? ORDER BY b.name, b.group_name, b.params, ms.derived, mt.name
+                """, arguments: [id]).map { row in
+                    StoredMeasurement(benchmark: row["name"], group: row["group_name"], params: row["params"],
+                                      metric: row["metric"], unit: row["unit"], direction: row["direction"],
+                                      value: row["value"], derived: row["derived"])
+                }
+            let series = try Row.fetchAll(db, sql: """
+                SELECT b.name, mt.name AS series, s.count FROM sample_series s
+                JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
+                WHERE s.run_id = ? ORDER BY b.name, mt.name
+                """, arguments: [id]).map { (benchmark: $0["name"] as String, series: $0["series"] as String, count: $0["count"] as Int) }
+            return RunDetail(summary: Self.summary(summaryRow), context: context, measurements: measurements, series: series)
+        }
+    }
+
+    static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: return ""
+        case .int64(let number): return String(number)
+        case .double(let number): return DecimalNumber(number).jsonText
+        case .string(let string): return string
+        case .blob(let data): return "<\(data.count) bytes>"
+        }
+    }
+
+    /// The raw samples of one run's series, in recorded order.
+    public func samples(runID: Int64, benchmark: String, series: String) throws -> [Double] {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.samples, s.divisor FROM sample_series s
+                JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
+                WHERE s.run_id = ? AND b.name = ? AND mt.name = ?
+                """, arguments: [runID, benchmark, series]) else { return [] }
+            return SampleCoding.decode(row["samples"], divisor: row["divisor"])
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import Records
+
+/// What writing a run did.
+public enum WriteOutcome: Sendable, Equatable {
+    case recorded(RunReceipt)
+    /// The same input was recorded before for this commit and machine; nothing was written.
+    case duplicate(runID: Int64, uuid: String)
+}
+
+/// The new run and what went into it.
+public struct RunReceipt: Sendable, Equatable {
+    public let runID: Int64
+    public let uuid: String
+    public let benchmarks: Int
+    public let metrics: Int
+    public let measurements: Int
+    public let series: Int
+    public let samples: Int
+}
+
+extension Warehouse {
+    /// Writes one run in one transaction: all of it, or nothing.
+    ///
+    /// The record's context must name its machine; `recordedAt` defaults to now. Unless
+    /// `allowDuplicate`, a run with the same content hash, commit and machine already in the
+    /// database makes this a no-op that reports the earlier run.
+    public func write(_ record: RunRecord, allowDuplicate: Bool = false) throws -> WriteOutcome {
+        let context = record.context
+        let machine = context.machine ?? MachineInfo(name: "unknown")
+        let uuid = RunIdentifier.make()
+        return try queue.writeWithoutTransaction { db in
+            var outcome: WriteOutcome!
+            try db.inTransaction(.immediate) {
+                let machineID = try upsertMachine(machine, db)
+                if !allowDuplicate, !record.contentHash.isEmpty,
+                   let earlier = try Row.fetchOne(db, sql: """
+                       SELECT id, uuid FROM runs WHERE content_hash = ? AND commit_sha IS ? AND machine_id = ?
+                       ORDER BY id LIMIT 1
+                       """, arguments: [record.contentHash, context.commit?.sha, machineID]) {
+                    outcome = .duplicate(runID: earlier["id"], uuid: earlier["uuid"])
+                    return .rollback
+                }
+                if let commit = context.commit { try upsertCommit(commit, db) }
+                let runID = try insertRun(record, uuid: uuid, machineID: machineID, db)
+                outcome = .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
+                return .commit
+            }
+            return outcome
+        }
+    }
+
+    private func upsertMachine(_ machine: MachineInfo, _ db: Database) throws -> Int64 {
+        let fingerprint = machine.fingerprint
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM machines WHERE fingerprint = ?", arguments: [fingerprint]) {
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO machines (fingerprint, name, hostname, os, kernel, arch, cpu_model, cpu_cores, memory_bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [fingerprint, machine.name, machine.hostname, machine.os, machine.kernel, machine.arch,
+                             machine.cpuModel, machine.cpuCores, machine.memoryBytes])
+        return db.lastInsertedRowID
+    }
+
+    /// Inserts the commit, or fills in what an earlier, sparser record of it lacked.
+    func upsertCommit(_ commit: CommitInfo, _ db: Database) throws {
+        let parentsText = commit.parents.map { JSONValue.array($0.map(JSONValue.string)).compactText }
+        try db.execute(sql: """
+            INSERT INTO commits (sha, parents, first_parent, author_name, author_email, committed_at, subject)
+            VALUES (?1, coalesce(?2, '[]'), ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (sha) DO UPDATE SET
+                parents      = CASE WHEN ?2 IS NOT NULL THEN ?2 ELSE parents END,
+                first_parent = CASE WHEN ?2 IS NOT NULL THEN ?3 ELSE first_parent END,
+                author_name  = coalesce(?4, author_name),
+                author_email = coalesce(?5, author_email),
+                committed_at = coalesce(?6, committed_at),
+                subject      = coalesce(?7, subject)
+            """, arguments: [commit.sha, parentsText, commit.parents?.first, commit.authorName, commit.authorEmail,
+                             commit.committedAt, commit.subject])
+    }
+
+    private func insertRun(_ record: RunRecord, uuid: String, machineID: Int64, _ db: Database) throws -> Int64 {
+        let context = record.context
+        let tags = JSONValue.object(context.tags).canonicalText
+        let extra = JSONValue.object(context.extra).compactText
+        try db.execute(sql: """
+            INSERT INTO runs (uuid, recorded_at, started_at, finished_at, commit_sha, branch, dirty, machine_id,
+                              source_format, tool, tool_version, command_line, toolchain, ci_provider, ci_job_url,
+                              tags, context, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                uuid, context.recordedAt ?? Timestamp.now(), context.startedAt, context.finishedAt, context.commit?.sha,
+                context.branch, context.dirty, machineID, record.sourceFormat, context.tool, context.toolVersion,
+                context.commandLine, context.toolchain, context.ciProvider, context.ciJobURL, tags, extra,
+                record.contentHash,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    private func insertResults(_ record: RunRecord, runID: Int64, uuid: String, _ db: Database) throws -> RunReceipt {
+        var benchmarkIDs: [BenchmarkKey: Int64] = [:]
+        var metricIDs: [MetricDescriptor: Int64] = [:]
+        let findBenchmark = try db.cachedStatement(sql: "SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?")
+        let addBenchmark = try db.cachedStatement(sql: "INSERT INTO benchmarks (name, group_name, params) VALUES (?, ?, ?)")
+        let findMetric = try db.cachedStatement(sql: "SELECT id FROM metrics WHERE name = ? AND unit = ? AND direction = ?")
+        let addMetric = try db.cachedStatement(sql: "INSERT INTO metrics (name, unit, direction) VALUES (?, ?, ?)")
+
+        func benchmarkID(_ key: BenchmarkKey) throws -> Int64 {
+            if let id = benchmarkIDs[key] { return id }
+            let arguments: StatementArguments = [key.name, key.group, key.params]
+            let id: Int64
+            if let found = try Int64.fetchOne(findBenchmark, arguments: arguments) {
+                id = found
+            } else {
+                try addBenchmark.execute(arguments: arguments)
+                id = db.lastInsertedRowID
+            }
+            benchmarkIDs[key] = id
+            return id
+        }
+        func metricID(_ metric: MetricDescriptor) throws -> Int64 {
+            if let id = metricIDs[metric] { return id }
+            let arguments: StatementArguments = [metric.name, metric.unit, metric.direction.rawValue]
+            let id: Int64
+            if let found = try Int64.fetchOne(findMetric, arguments: arguments) {
+                id = found
+            } else {
+                try addMetric.execute(arguments: arguments)
+                id = db.lastInsertedRowID
+            }
+            metricIDs[metric] = id
+            return id
+        }
+
+        let addSeries = try db.cachedStatement(sql: """
+            INSERT INTO sample_series (run_id, benchmark_id, metric_id, count, divisor, samples) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        var sampleCount = 0
+        for series in record.series {
+            let (text, divisor) = SampleCoding.encode(series.samples)
+            try addSeries.execute(arguments: [runID, try benchmarkID(series.benchmark), try metricID(series.metric),
+                                              series.samples.count, divisor, text])
+            sampleCount += series.samples.count
+        }
+        let addMeasurement = try db.cachedStatement(sql: """
+            INSERT INTO measurements (run_id, benchmark_id, metric_id, value, derived) VALUES (?, ?, ?, ?, ?)
+            """)
+        for measurement in record.measurements {
+            try addMeasurement.execute(arguments: [runID, try benchmarkID(measurement.benchmark),
+                                                   try metricID(measurement.metric), measurement.value, measurement.derived])
+        }
+        return RunReceipt(runID: runID, uuid: uuid, benchmarks: benchmarkIDs.count,
+                          metrics: Set(metricIDs.keys.map(\.name)).count, measurements: record.measurements.count,
+                          series: record.series.count, samples: sampleCount)
+    }
+}
+
+/// Run identifiers: UUID version 7 (RFC 9562), time-ordered and globally unique, so runs from
+/// databases recorded on different machines merge without collisions and sort by creation.
+public enum RunIdentifier {
+    public static func make(now: Date = Date()) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<16 { bytes[index] = generator.next() }
+        let milliseconds = UInt64(now.timeIntervalSince1970 * 1000)
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> UInt64(8 * (5 - index))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Records
+import Warehouse
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one run: its context and every benchmark's metrics.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: ArgumentHelp("The run's id, uuid or a unique uuid prefix.", valueName: "run"))
+    var runReference: String
+
+    @Option(help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let detail = try database.open().runDetail(runReference)
+        switch format {
+        case .json:
+            print(JSONOutput.render(Self.json(detail)), terminator: "")
+        case .csv:
+            print(Self.measurementTable(detail).renderCSV(), terminator: "")
+        case .markdown:
+            var out = "### Run \(detail.summary.id) (`\(detail.summary.uuid)`)\n\n| field | value |\n|---|---|\n"
+            for (key, value) in detail.context { out += "| \(key) | \(value.replacingOccurrences(of: "|", with: "\\|")) |\n" }
+            out += "\n" + Self.measurementTable(detail).renderMarkdown()
+            print(out, terminator: "")
+        case .table:
+            let width = detail.context.map(\.0.count).max() ?? 0
+            var out = "run \(detail.summary.id)\n"
+            for (key, value) in detail.context {
+                out += key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value + "\n"
+            }
+            out += "\n" + Self.measurementTable(detail).renderTable()
+            print(out, terminator: "")
+        }
+    }
+
+    static func measurementTable(_ detail: RunDetail) -> DataTable {
+        var table = DataTable([.init("benchmark"), .init("metric"), .init("value", .right), .init("unit"),
+                               .init("direction"), .init("source")])
+        let counts = Dictionary(detail.series.map { ("\($0.benchmark)\u{1F}\($0.series)", $0.count) }, uniquingKeysWith: +)
+        for m in detail.measurements {
+            table.append([BenchmarkKey(name: m.benchmark, group: m.group, paramsText: m.params).displayName, m.metric,
+                          Display.number(m.value), m.unit, m.direction == "lower_is_better" ? "lower" : "higher",
+                          m.derived ? "derived" : "given"])
+        }
+        for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
+            table.append([parts[0], parts[1], String(count), "samples", "", "raw"])
+        }
+        return table
+    }
+
+    static func json(_ detail: RunDetail) -> JSONValue {
+        var context: [(String, JSONValue)] = []
+        for (key, value) in detail.context {
+            if key == "tags" || key == "context" || key == "parents", let parsed = try? JSONParser.parse(value) {
+                context.append((key, parsed))
+            } else if key == "dirty" {
+                context.append((key, .bool(value == "true")))
+            } else if key == "cpu_cores" || key == "memory_bytes", let number = Double(value) {
+                context.append((key, .number(number)))
+            } else {
+                context.append((key, .string(value)))
+            }
+        }
+        return .object([
+            ("id", .number(Double(detail.summary.id))),
+            ("context", .object(context)),
+            ("measurements", .array(detail.measurements.map { m in
+                .object([("benchmark", .string(m.benchmark)), ("group", .string(m.group)),
+                         ("params", (try? JSONParser.parse(m.params)) ?? .object([])), ("metric", .string(m.metric)),
+                         ("unit", .string(m.unit)), ("direction", .string(m.direction)), ("value", .number(m.value)),
+                         ("derived", .bool(m.derived))])
+            })),
+            ("series", .array(detail.series.map { s in
+                .object([("benchmark", .string(s.benchmark)), ("series", .string(s.series)), ("samples", .number(Double(s.count)))])
+            })),
+        ])
+    }
+}
