@@ -44,7 +44,10 @@ let package = Package(
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
         .testTarget(
             name: "hhbenchTests",
-            dependencies: ["Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner"],
+            dependencies: [
+                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -41,6 +41,20 @@ public struct Git: Sendable {
         return !status.isEmpty
     }
 
+    /// Up to `limit` first-parent ancestors of `revision` (not `revision` itself), newest first,
+    /// with parents, author, time and subject.
+    public func ancestry(of revision: String, limit: Int) -> [CommitInfo] {
+        guard let text = try? run(["log", "--first-parent", "--skip=1", "--max-count=\(limit)",
+                                   "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s%x1e", revision, "--"]) else { return [] }
+        return text.split(separator: "\u{1E}").compactMap { record in
+            let fields = record.trimmingCharacters(in: .newlines).components(separatedBy: "\u{1F}")
+            guard fields.count >= 6, !fields[0].isEmpty else { return nil }
+            return CommitInfo(sha: fields[0], parents: fields[1].split(separator: " ").map(String.init),
+                              authorName: fields[2], authorEmail: fields[3], committedAt: Timestamp.normalize(fields[4]),
+                              subject: fields[5...].joined(separator: "\u{1F}"))
+        }
+    }
+
     /// The first-parent history of `revision`, newest first, at most `limit` commits.
     public func firstParentHistory(_ revision: String, limit: Int? = nil) -> [String]? {
         var arguments = ["rev-list", "--first-parent"]

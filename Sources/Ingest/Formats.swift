@@ -19,6 +19,9 @@ public enum Formats {
             }
             return format
         }
+        guard input.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            throw InputError(file: input.name, problem: "the file is empty", fix: "check that the benchmark wrote its results")
+        }
         let matches = all.filter { $0.detect(input) }
         if matches.count == 1 { return matches[0] }
         if matches.isEmpty {

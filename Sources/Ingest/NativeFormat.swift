@@ -17,10 +17,15 @@ public struct NativeFormat: InputFormat {
 
     public init() {}
 
+    /// A `.jsonl`/`.ndjson` file, or one whose first line is an object naming a benchmark, metric
+    /// or context. Lenient on purpose: a broken native file should get the native reader's
+    /// precise error, not "unknown format".
     public func detect(_ input: InputFile) -> Bool {
+        let lowercased = input.name.lowercased()
+        if lowercased.hasSuffix(".jsonl") || lowercased.hasSuffix(".ndjson") { return true }
         guard let line = input.firstNonBlankLine, line.first == UInt8(ascii: "{") else { return false }
-        guard let value = try? JSONParser.parse(line) else { return false }
-        return value["benchmark"] != nil && value["metric"] != nil || value["context"] != nil && value.objectValue?.count == 1
+        let text = String(decoding: line.prefix(4096), as: UTF8.self)
+        return text.contains("\"benchmark\"") || text.contains("\"metric\"") || text.hasPrefix("{\"context\"")
     }
 
     static let measurementKeys: Set<String> = ["benchmark", "metric", "samples", "value", "unit", "direction", "group", "params"]

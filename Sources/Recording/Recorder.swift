@@ -15,6 +15,9 @@ public struct Recorder: Sendable {
     public var directory: String
     public var allowDuplicate: Bool
 
+    /// How many first-parent ancestors each run stores with its commit.
+    public static let ancestryDepth = 1000
+
     public init(overrides: RunContext = RunContext(), machineName: String? = nil,
                 directory: String = FileManager.default.currentDirectoryPath, allowDuplicate: Bool = false) {
         self.overrides = overrides
@@ -41,6 +44,9 @@ public struct Recorder: Sendable {
             if let full = git.resolve(sha), let known = git.commit(full) {
                 context.commit = known.sha == sha ? context.commit.map { known.overlaidCommit(by: $0) } : known
             }
+        }
+        if let sha = context.commit?.sha, context.ancestry.isEmpty {
+            context.ancestry = git.ancestry(of: sha, limit: Recorder.ancestryDepth)
         }
         if context.recordedAt == nil { context.recordedAt = Timestamp.now() }
         var prepared = record

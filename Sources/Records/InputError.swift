@@ -24,7 +24,7 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
         var text = place + ": "
         if let field { text += "field '\(field)': " }
         text += problem
-        if let fix { text += ". " + fix }
+        if let fix, let first = fix.first { text += ". " + first.uppercased() + fix.dropFirst() }
         return text
     }
 }

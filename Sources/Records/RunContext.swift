@@ -74,6 +74,9 @@ public struct RunContext: Sendable, Equatable {
     public var tags: [String: String]
     /// Whatever else the input said about its run, kept as JSON members.
     public var extra: [(String, JSONValue)]
+    /// First-parent ancestors of the commit, newest first, so that history can be walked from the
+    /// database alone (a copied database, a CI cache without the repository).
+    public var ancestry: [CommitInfo] = []
 
     public init(commit: CommitInfo? = nil, branch: String? = nil, dirty: Bool? = nil, machine: MachineInfo? = nil,
                 recordedAt: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
@@ -134,6 +137,7 @@ public struct RunContext: Sendable, Equatable {
         result.ciProvider = other.ciProvider ?? ciProvider
         result.ciJobURL = other.ciJobURL ?? ciJobURL
         result.tags.merge(other.tags) { _, new in new }
+        if !other.ancestry.isEmpty { result.ancestry = other.ancestry }
         for (key, value) in other.extra {
             result.extra.removeAll { $0.0 == key }
             result.extra.append((key, value))

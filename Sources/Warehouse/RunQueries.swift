@@ -76,9 +76,15 @@ extension Warehouse {
         }
     }
 
-    /// Finds a run by its id, its uuid, or a unique prefix of its uuid.
+    /// Finds a run by its id, its uuid, a unique prefix of its uuid, or "latest".
     public func resolveRun(_ reference: String) throws -> Int64 {
         try queue.read { db in
+            if reference == "latest" {
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT 1") else {
+                    throw WarehouseError.runNotFound(reference)
+                }
+                return id
+            }
             if let id = Int64(reference), try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) == true {
                 return id
             }

@@ -43,6 +43,7 @@ extension Warehouse {
                     return .rollback
                 }
                 if let commit = context.commit { try upsertCommit(commit, db) }
+                for ancestor in context.ancestry { try upsertCommit(ancestor, db) }
                 let runID = try insertRun(record, uuid: uuid, machineID: machineID, db)
                 outcome = .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
                 return .commit
@@ -67,7 +68,7 @@ extension Warehouse {
     /// Inserts the commit, or fills in what an earlier, sparser record of it lacked.
     func upsertCommit(_ commit: CommitInfo, _ db: Database) throws {
         let parentsText = commit.parents.map { JSONValue.array($0.map(JSONValue.string)).compactText }
-        try db.execute(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO commits (sha, parents, first_parent, author_name, author_email, committed_at, subject)
             VALUES (?1, coalesce(?2, '[]'), ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (sha) DO UPDATE SET
@@ -77,7 +78,8 @@ extension Warehouse {
                 author_email = coalesce(?5, author_email),
                 committed_at = coalesce(?6, committed_at),
                 subject      = coalesce(?7, subject)
-            """, arguments: [commit.sha, parentsText, commit.parents?.first, commit.authorName, commit.authorEmail,
+            """)
+        try statement.execute(arguments: [commit.sha, parentsText, commit.parents?.first, commit.authorName, commit.authorEmail,
                              commit.committedAt, commit.subject])
     }
 

@@ -1,0 +1,140 @@
+import Records
+import Testing
+
+@Suite struct DecimalNumberTests {
+    @Test(arguments: [
+        ("0.051234", Int64(51234), 6), ("12.5", 125, 1), ("1.500", 15, 1), ("-3", -3, 0), ("0", 0, 0),
+        ("1e-3", 1, 3), ("1.5e3", 1500, 0), ("123456789.123456", 123456789123456, 6),
+    ])
+    func exactDecimals(text: String, mantissa: Int64, scale: Int) throws {
+        let number = try #require(DecimalNumber.parse(Array(text.utf8)[...]))
+        #expect(number.mantissa == mantissa)
+        #expect(number.scale == scale)
+        #expect(number.value == Double(text)!)
+    }
+
+    @Test func valuesWithoutShortDecimalsKeepTheirDouble() throws {
+        let number = try #require(DecimalNumber.parse(Array("0.30000000000000004".utf8)[...]))
+        #expect(number.mantissa == nil)
+        #expect(number.value == 0.1 + 0.2)
+        #expect(DecimalNumber(0.1 + 0.2).jsonText == "0.30000000000000004")
+    }
+
+    @Test(arguments: ["", "-", "01", "1.", ".5", "1e", "+1", "1.2.3", "0x10"])
+    func rejectsMalformedNumbers(text: String) {
+        #expect(DecimalNumber.parse(Array(text.utf8)[...]) == nil)
+    }
+
+    @Test func textRoundTrips() {
+        for value in [0.051234, 1e-7, 123.0, -0.5, 1234567.125, 5e-324] {
+            let text = DecimalNumber(value).jsonText
+            #expect(Double(text) == value, "\(value) -> \(text)")
+        }
+    }
+}
+
+@Suite struct JSONParserTests {
+    @Test func parsesNestedValues() throws {
+        let value = try JSONParser.parse(#"{"a":[1,2.5,{"b":null}],"c":"x\n\u00e9\ud83d\ude00","d":true}"#)
+        #expect(value["a"]?.arrayValue?.count == 3)
+        #expect(value["c"]?.stringValue == "x\né😀")
+        #expect(value["d"]?.boolValue == true)
+    }
+
+    @Test(arguments: [
+        (#"{"a":1"#, 6), (#"{"a":NaN}"#, 5), (#"[1,2"#, 4), (#"{"a" 1}"#, 5), (#"[1] x"#, 4), (#""abc"#, 4),
+    ])
+    func errorsSayWhere(text: String, offset: Int) {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+        do {
+            _ = try JSONParser.parse(text)
+        } catch {
+            #expect(error.offset == offset, "\(text): \(error.message)")
+        }
+    }
+
+    @Test func canonicalTextSortsKeys() throws {
+        let value = try JSONParser.parse(#"{"b":1,"a":{"d":2,"c":3}}"#)
+        #expect(value.canonicalText == #"{"a":{"c":3,"d":2},"b":1}"#)
+    }
+}
+
+@Suite struct MetricVocabularyTests {
+    @Test(arguments: [
+        ("time_ms", "ms", Direction.lowerIsBetter), ("p95_time_ms", "ms", .lowerIsBetter),
+        ("throughput_ops_per_sec", "ops/s", .higherIsBetter), ("requests_per_sec", "requests/s", .higherIsBetter),
+        ("memory_per_span_kb", "KB", .lowerIsBetter), ("memory_usage_mb", "MB", .lowerIsBetter),
+        ("error_rate", "ratio", .lowerIsBetter), ("overhead_ratio", "ratio", .lowerIsBetter),
+        ("throughput_ratio", "ratio", .higherIsBetter), ("cpu_pct", "%", .lowerIsBetter),
+        ("ops", "", .higherIsBetter), ("allocations", "", .lowerIsBetter), ("cold_start_s", "s", .lowerIsBetter),
+        ("heap_bytes", "B", .lowerIsBetter), ("latency_us", "us", .lowerIsBetter), ("wall_ns", "ns", .lowerIsBetter),
+    ])
+    func infersUnitAndDirection(name: String, unit: String, direction: Direction) {
+        let metric = MetricDescriptor(name: name)
+        #expect(metric.unit == unit)
+        #expect(metric.direction == direction)
+    }
+}
+
+@Suite struct SHA256Tests {
+    // FIPS 180-4 example vectors.
+    @Test func knownVectors() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func incrementalUpdatesMatchOneShot() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        var hasher = SHA256()
+        hasher.update(Array(bytes[0..<3]))
+        hasher.update(Array(bytes[3..<130]))
+        hasher.update(Array(bytes[130...]))
+        #expect(hasher.finalizeHex() == SHA256.hex(bytes))
+    }
+}
+
+@Suite struct DerivedMetricTests {
+    @Test func samplesOfATimeGiveSummariesAndThroughput() {
+        let key = BenchmarkKey(name: "b")
+        let record = RunRecord(sourceFormat: "native", series: [
+            SampleSeries(benchmark: key, metric: MetricDescriptor(name: "time_ms"), values: [2, 4, 6]),
+        ]).addingDerivedMetrics()
+        let values = Dictionary(uniqueKeysWithValues: record.measurements.map { ($0.metric.name, $0.value) })
+        #expect(values["avg_time_ms"] == 4)
+        #expect(values["median_time_ms"] == 4)
+        #expect(values["min_time_ms"] == 2)
+        #expect(values["max_time_ms"] == 6)
+        #expect(values["std_dev_time_ms"] == 2)
+        #expect(values["p95_time_ms"] == 5.8)
+        #expect(values["throughput_ops_per_sec"] == 250)
+        #expect(record.measurements.allSatisfy { $0.derived })
+    }
+
+    @Test func givenValuesWinOverDerivedOnes() {
+        let key = BenchmarkKey(name: "b")
+        let record = RunRecord(
+            sourceFormat: "native",
+            measurements: [Measurement(benchmark: key, metric: MetricDescriptor(name: "p95_time_ms"), value: 99)],
+            series: [SampleSeries(benchmark: key, metric: MetricDescriptor(name: "time_ms"), values: [1, 2])]
+        ).addingDerivedMetrics()
+        let p95 = record.measurements.filter { $0.metric.name == "p95_time_ms" }
+        #expect(p95.count == 1)
+        #expect(p95.first?.value == 99)
+        #expect(p95.first?.derived == false)
+    }
+
+    @Test func cpuTimeBesideWallTimeGivesNoSecondThroughput() {
+        let key = BenchmarkKey(name: "b")
+        let record = RunRecord(sourceFormat: "native", series: [
+            SampleSeries(benchmark: key, metric: MetricDescriptor(name: "time_ms"), values: [10, 10]),
+            SampleSeries(benchmark: key, metric: MetricDescriptor(name: "cpu_user_ms"), values: [1, 1]),
+        ]).addingDerivedMetrics()
+        let throughput = record.measurements.filter { $0.metric.name == "throughput_ops_per_sec" }
+        #expect(throughput.map(\.value) == [100])
+        #expect(record.measurements.contains { $0.metric.name == "avg_cpu_user_ms" })
+    }
+}
