@@ -2,7 +2,10 @@ import Records
 
 /// The registry of input formats, in detection order (most specific first).
 public enum Formats {
-    public static let all: [any InputFormat] = [NativeFormat()]
+    public static let all: [any InputFormat] = [
+        NativeFormat(), PytestBenchmarkFormat(), HyperfineFormat(), HyperfineCSVFormat(), GoogleBenchmarkFormat(),
+        GoBenchFormat(), PackageBenchmarkJMHFormat(), PackageBenchmarkInfluxFormat(), LegacyBaselinesFormat(),
+    ]
 
     public static func named(_ name: String) -> (any InputFormat)? {
         all.first { type(of: $0).name == name }

@@ -14,6 +14,8 @@ public struct Recorder: Sendable {
     /// Where git is asked about the commit.
     public var directory: String
     public var allowDuplicate: Bool
+    /// False for historic inputs (old baselines): the working tree's HEAD did not produce them.
+    public var captureCommit = true
 
     /// How many first-parent ancestors each run stores with its commit.
     public static let ancestryDepth = 1000
@@ -31,8 +33,19 @@ public struct Recorder: Sendable {
     public func prepare(_ record: RunRecord, environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
         let git = Git(directory: directory)
         let name = machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
-        let captured = ContextCapture.capture(directory: directory, machineName: name, environment: environment)
+        var captured = ContextCapture.capture(directory: directory, machineName: name, environment: environment)
+        if !captureCommit {
+            captured.commit = nil
+            captured.branch = nil
+            captured.dirty = nil
+        }
         var context = captured.overlaid(by: record.context).overlaid(by: overrides)
+        if let described = record.context.machine, let here = captured.machine, overrides.machine == nil,
+           described.hostname ?? described.name == here.hostname {
+            // The input describes this very machine (by hostname) with fewer details: keep the
+            // captured description, so the fingerprint matches runs recorded here in other formats.
+            context.machine = here
+        }
         if var machine = context.machine, let name {
             machine.name = name
             context.machine = machine

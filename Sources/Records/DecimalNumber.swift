@@ -7,12 +7,12 @@
 public struct DecimalNumber: Sendable, Equatable {
     /// The value as a double (correctly rounded from the decimal text).
     public let value: Double
-    /// `value == mantissa / 10^scale` exactly, when the number has at most `maxScale` decimals
-    /// and a mantissa below 2^53; nil otherwise.
+    /// `value == mantissa / 10^scale` exactly, when the number has at most 22 decimals and a
+    /// mantissa below 2^53 (so both are exact doubles); nil otherwise.
     public let mantissa: Int64?
     public let scale: Int
 
-    public static let maxScale = 15
+    public static let maxScale = 22
     public static let maxExactMantissa: Int64 = 1 << 53
 
     public init(value: Double, mantissa: Int64?, scale: Int) {
@@ -45,6 +45,41 @@ public struct DecimalNumber: Sendable, Equatable {
         return (mantissa < 0 ? "-" : "") + digits[..<split] + "." + digits[split...]
     }
 
+    /// This number times 10^`exponent`, computed in decimal so unit conversions are exact:
+    /// 0.001578881 s is 1.578881 ms, not 1.5788810000000001.
+    public func scaled(byPowerOfTen exponent: Int) -> DecimalNumber {
+        if let mantissa {
+            let newScale = scale - exponent
+            if newScale >= 0, newScale <= 22 {
+                return DecimalNumber(value: Double(mantissa) / DecimalNumber.powersOfTen[newScale], mantissa: mantissa, scale: newScale)
+            }
+            if newScale < 0, newScale >= -18 {
+                let (product, overflow) = mantissa.multipliedReportingOverflow(by: DecimalNumber.integerPowersOfTen[-newScale])
+                if !overflow, product.magnitude < UInt64(DecimalNumber.maxExactMantissa) {
+                    return DecimalNumber(value: Double(product), mantissa: product, scale: 0)
+                }
+            }
+        }
+        // No short decimal form: shift the exponent of the shortest round-trip text, let strtod round once.
+        let text = DecimalNumber.shortestText(value)
+        let parts = text.lowercased().split(separator: "e", maxSplits: 1)
+        let shifted = (parts.count == 2 ? Int(parts[1]) ?? 0 : 0) + exponent
+        guard let result = Double("\(parts[0])e\(shifted)") else { return DecimalNumber(value * pow10(exponent)) }
+        return DecimalNumber(result)
+    }
+
+    private func pow10(_ exponent: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<abs(exponent) { result *= 10 }
+        return exponent < 0 ? 1 / result : result
+    }
+
+    static let integerPowersOfTen: [Int64] = (0...18).map { exponent in
+        var p: Int64 = 1
+        for _ in 0..<exponent { p *= 10 }
+        return p
+    }
+
     static func shortestText(_ value: Double) -> String {
         let text = "\(value)"
         // "1e-05" and "1e+16" are valid JSON; "5.0" is too. Only infinities and NaN are not,
@@ -52,7 +87,7 @@ public struct DecimalNumber: Sendable, Equatable {
         return text
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
+    static let powersOfTen: [Double] = (0...22).map { exponent in
         var p = 1.0
         for _ in 0..<exponent { p *= 10 }
         return p
@@ -120,8 +155,7 @@ public struct DecimalNumber: Sendable, Equatable {
                 // Clinger's fast path: both operands exact, so the quotient is correctly rounded.
                 let magnitude = Double(mantissa) / powersOfTen[scale]
                 let value = negative ? -magnitude : magnitude
-                let exact = scale <= maxScale ? Int64(mantissa) * (negative ? -1 : 1) : nil
-                return DecimalNumber(value: value, mantissa: exact, scale: scale)
+                return DecimalNumber(value: value, mantissa: Int64(mantissa) * (negative ? -1 : 1), scale: scale)
             }
         }
         let text = String(decoding: bytes, as: UTF8.self)

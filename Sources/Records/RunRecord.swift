@@ -74,6 +74,9 @@ public struct RunRecord: Sendable {
     public var series: [SampleSeries]
     /// SHA-256 (hex) of the input bytes, for noticing the same input recorded twice.
     public var contentHash: String
+    /// What an adapter noticed and handled in a documented way (a benchmark with zero rounds
+    /// skipped, say); printed to stderr by the CLI.
+    public var warnings: [String] = []
 
     public init(sourceFormat: String, context: RunContext = RunContext(), measurements: [Measurement] = [],
                 series: [SampleSeries] = [], contentHash: String = "") {

@@ -16,12 +16,15 @@ enum SampleCoding {
         return p
     }
 
+    /// The most decimals a stored series uses (its divisor is at most 10^15).
+    static let maxScale = 15
+
     /// The JSON text and divisor for `samples`.
     static func encode(_ samples: [DecimalNumber]) -> (text: String, divisor: Double) {
         var scale = 0
         var exact = true
         for sample in samples {
-            guard sample.mantissa != nil else { exact = false; break }
+            guard sample.mantissa != nil, sample.scale <= maxScale else { exact = false; break }
             scale = max(scale, sample.scale)
         }
         var bytes: [UInt8] = []

@@ -95,6 +95,7 @@ struct RecordCommand: ParsableCommand {
         let warehouse = try database.open()
         let recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
         for (input, record) in zip(inputs, records) {
+            for warning in record.warnings { note("hhbench: warning: \(warning)") }
             switch try recorder.record(record, into: warehouse) {
             case .recorded(let receipt):
                 print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(input.name): "

@@ -1,0 +1,56 @@
+import Records
+
+/// The legacy `performance_baselines.json` that teams' regression checks keep:
+///
+///     {"test_name": {"metrics": {"avg_time_ms": 1.45, "p95_time_ms": 1.49, "throughput_ops_per_sec": 687.8},
+///                    "timestamp": 1795785495.59, "version": "current"}, ...}
+///
+/// Each test's metrics become scalar metrics of that name (units and directions inferred from
+/// the names). The newest `timestamp` is the run's recorded time, so old baselines land in
+/// history where they belong; each test's own timestamp is kept in the run context.
+public struct LegacyBaselinesFormat: InputFormat {
+    public static let name = "perf-baseline"
+    public static let summary = "the legacy performance_baselines.json ({test: {metrics, timestamp, version}})"
+
+    public init() {}
+
+    public func detect(_ input: InputFile) -> Bool {
+        JSONInput.startsWith(input, "{") && JSONInput.contains(input, "\"metrics\"") && JSONInput.contains(input, "\"timestamp\"")
+            && !JSONInput.contains(input, "\"benchmarks\"")
+    }
+
+    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+        let document = try JSONInput.parse(input, format: "baselines")
+        let root = JSONPlace(file: input.name, path: "")
+        guard let tests = document.objectValue else { throw root.error("expected an object of tests, found \(document.typeName)") }
+        var record = RunRecord(sourceFormat: Self.name, context: RunContext(tool: "performance_baselines.json"))
+        var newest: Double?
+        var timestamps: [(String, JSONValue)] = []
+        var seen = Set<String>()
+        for (name, test) in tests {
+            let place = root.child(name)
+            guard seen.insert(name).inserted else { throw place.error("test \"\(name)\" appears twice") }
+            _ = try place.object(test)
+            let metrics = try place.child("metrics").object(test["metrics"])
+            for (metric, value) in metrics.objectValue ?? [] {
+                let number = try place.child("metrics").child(metric).number(value)
+                record.measurements.append(Measurement(benchmark: BenchmarkKey(name: name), metric: MetricDescriptor(name: metric),
+                                                       value: number.value))
+            }
+            if let timestamp = test["timestamp"] {
+                let seconds = try place.child("timestamp").number(timestamp).value
+                newest = max(newest ?? seconds, seconds)
+                timestamps.append((name, .string(Timestamp.string(fromUnixSeconds: seconds))))
+            }
+            if let version = test["version"]?.stringValue, version != "current" {
+                record.context.extra.append(("version:\(name)", .string(version)))
+            }
+        }
+        guard !record.measurements.isEmpty else {
+            throw root.error("no test has metrics", fix: "check that this is a performance_baselines.json")
+        }
+        if let newest { record.context.recordedAt = Timestamp.string(fromUnixSeconds: newest) }
+        if !timestamps.isEmpty { record.context.extra.append(("timestamps", .object(timestamps))) }
+        return record
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Records
+import Recording
+import Warehouse
+
+struct ImportBaselinesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-baselines",
+        abstract: "Import a legacy performance_baselines.json as the first point of the history.",
+        discussion: """
+            Every test's metrics become one run, recorded at the file's newest timestamp. The numbers are \
+            historic, so the run is not tied to the current commit unless --commit names one.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var contextOptions: ContextOptions
+
+    @Flag(help: "Import even if the same file was imported before.")
+    var allowDuplicate = false
+
+    @Argument(help: ArgumentHelp("The baselines file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        let input = try InputReader.read(file)
+        var record = try LegacyBaselinesFormat().read(input)
+        record.contentHash = SHA256.hex(input.bytes)
+        var recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
+        recorder.captureCommit = contextOptions.commit != nil
+        switch try recorder.record(record, into: try database.open()) {
+        case .recorded(let receipt):
+            print("imported \(input.name) as run \(receipt.runID) (\(receipt.uuid)), recorded at \(record.context.recordedAt ?? "now"):")
+            var table = DataTable([.init("test"), .init("metric"), .init("value", .right), .init("unit")])
+            for measurement in record.measurements {
+                table.append([measurement.benchmark.name, measurement.metric.name, Display.number(measurement.value), measurement.metric.unit])
+            }
+            print(table.renderTable(), terminator: "")
+            print("\(record.benchmarks.count) tests, \(record.measurements.count) values")
+        case .duplicate(let runID, let uuid):
+            note("hhbench: skipped \(input.name): already imported as run \(runID) (\(uuid)); --allow-duplicate imports it again")
+        }
+    }
+}
