@@ -1,3 +1,4 @@
+import Foundation
 import Statistics
 import Testing
 
@@ -27,5 +28,93 @@ import Testing
         let summary = Descriptive([4.2])
         #expect(summary.standardDeviation == 0)
         #expect(summary.p99 == 4.2)
+    }
+}
+
+/// Against scipy 1.17 (`Tests/tools/make_statistics_reference.py` wrote the answers).
+@Suite struct InferenceTests {
+    struct MWUCase: Decodable {
+        let name: String
+        let x: [Double]
+        let y: [Double]
+        let u: Double
+        let p_asymptotic: Double
+        let p_exact: Double?
+        let hodges_lehmann: Double
+    }
+
+    struct TCase: Decodable {
+        let df: Double
+        let q: Double?
+        let quantile: Double?
+        let t: Double?
+        let sf: Double?
+    }
+
+    static let mwuCases: [MWUCase] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: fixture("statistics/mannwhitneyu.json")))
+        return try! JSONDecoder().decode([MWUCase].self, from: data)
+    }()
+
+    static func relativelyClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-9) -> Bool {
+        abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-300)
+    }
+
+    @Test func atLeastADozenPairs() {
+        #expect(Self.mwuCases.count >= 12)
+        #expect(Self.mwuCases.filter { $0.p_exact != nil }.count >= 8)
+    }
+
+    @Test(arguments: mwuCases)
+    func mannWhitneyMatchesScipy(_ c: MWUCase) {
+        let asymptotic = MannWhitneyU(c.x, c.y, method: .asymptotic)
+        #expect(asymptotic.u == c.u, "\(c.name)")
+        #expect(Self.relativelyClose(asymptotic.pValue, c.p_asymptotic), "\(c.name): \(asymptotic.pValue) vs \(c.p_asymptotic)")
+        if let exactP = c.p_exact {
+            let exact = MannWhitneyU(c.x, c.y, method: .exact)
+            #expect(Self.relativelyClose(exact.pValue, exactP), "\(c.name): \(exact.pValue) vs \(exactP)")
+            #expect(MannWhitneyU(c.x, c.y).method == .exact)
+        } else {
+            #expect(MannWhitneyU(c.x, c.y).method == .asymptotic)
+        }
+        #expect(Self.relativelyClose(HodgesLehmann(c.x, c.y).shift, c.hodges_lehmann, 1e-12), "\(c.name)")
+    }
+
+    @Test func hodgesLehmannIntervalCoversTheShift() {
+        let x = (0..<1000).map { Double($0 % 97) / 10 + 100 }
+        let y = (0..<100).map { Double($0 % 89) / 10 + 108 }
+        let estimate = HodgesLehmann(x, y)
+        #expect(estimate.lower <= estimate.shift && estimate.shift <= estimate.upper)
+        #expect(estimate.lower > 5 && estimate.upper < 11)
+    }
+
+    @Test func studentTMatchesScipy() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture("statistics/student_t.json")))
+        for c in try JSONDecoder().decode([TCase].self, from: data) {
+            let t = StudentT(degreesOfFreedom: c.df)
+            if let q = c.q, let expected = c.quantile {
+                #expect(Self.relativelyClose(t.quantile(q), expected, 1e-9), "df \(c.df) q \(q)")
+            }
+            if let value = c.t, let expected = c.sf {
+                #expect(Self.relativelyClose(t.sf(value), expected, 1e-9), "df \(c.df) t \(value): \(t.sf(value)) vs \(expected)")
+            }
+        }
+    }
+
+    @Test func holmMatchesRsPAdjust() {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02
+        let adjusted = Holm.adjust([0.01, 0.04, 0.03, 0.005])
+        let expected = [0.03, 0.06, 0.06, 0.02]
+        for (a, e) in zip(adjusted, expected) { #expect(abs(a - e) < 1e-15) }
+    }
+
+    @Test func predictionInterval() {
+        let history = [10.0, 10.2, 9.9, 10.1, 9.8]
+        let inside = PredictionInterval(history: history, value: 10.05, alpha: 0.05)
+        #expect(inside.pValue > 0.5)
+        #expect(inside.lower < 10 && inside.upper > 10)
+        let outside = PredictionInterval(history: history, value: 11.5, alpha: 0.05)
+        #expect(outside.pValue < 0.01)
+        #expect(outside.upper < 11.5)
     }
 }
