@@ -77,27 +77,15 @@ public struct Git: Sendable {
 
     /// Runs git in `directory` and returns its standard output (trimmed of the final newline).
     public func run(_ arguments: [String], trimming: Bool = true) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_OPTIONAL_LOCKS"] = "0"  // status must not take the index lock of a busy repo
         environment["LC_ALL"] = "C"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(arguments: arguments, status: process.terminationStatus,
-                          message: String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try ChildProcess.run(["git", "-C", directory] + arguments, environment: environment)
+        guard result.status == 0 else {
+            throw Failure(arguments: arguments, status: result.status,
+                          message: result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = result.stdoutText
         return trimming ? text.trimmingCharacters(in: .newlines) : text
     }
 }

@@ -30,15 +30,26 @@ public struct Recorder: Sendable {
 
     /// The record as it will be stored: context captured now, then the input's own context
     /// (it knows what it measured), then the flags; plus the derived metrics.
-    public func prepare(_ record: RunRecord, environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
-        let git = Git(directory: directory)
-        let name = machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
-        var captured = ContextCapture.capture(directory: directory, machineName: name, environment: environment)
+    /// The context of "here and now": git, machine, CI. Capture it once for many records.
+    public func capture(environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
+        var captured = ContextCapture.capture(directory: directory, machineName: machineName(environment), environment: environment)
         if !captureCommit {
             captured.commit = nil
             captured.branch = nil
             captured.dirty = nil
         }
+        return captured
+    }
+
+    private func machineName(_ environment: [String: String]) -> String? {
+        machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func prepare(_ record: RunRecord, captured: RunContext? = nil,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
+        let git = Git(directory: directory)
+        let name = machineName(environment)
+        let captured = captured ?? capture(environment: environment)
         var context = captured.overlaid(by: record.context).overlaid(by: overrides)
         if let described = record.context.machine, let here = captured.machine, overrides.machine == nil,
            described.hostname ?? described.name == here.hostname {
@@ -68,8 +79,8 @@ public struct Recorder: Sendable {
     }
 
     /// Prepares and writes `record` into `warehouse`.
-    public func record(_ record: RunRecord, into warehouse: Warehouse) throws -> WriteOutcome {
-        try warehouse.write(prepare(record), allowDuplicate: allowDuplicate)
+    public func record(_ record: RunRecord, into warehouse: Warehouse, captured: RunContext? = nil) throws -> WriteOutcome {
+        try warehouse.write(prepare(record, captured: captured), allowDuplicate: allowDuplicate)
     }
 }
 

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import GRDB
@@ -37,6 +38,9 @@ enum ErrorReport {
             return failure.code
         case let input as InputError:
             printError(input.description)
+            return Exit.usageOrInput
+        case let config as CompareError:
+            printError(config.description)
             return Exit.usageOrInput
         case let warehouse as WarehouseError:
             printError(warehouse.description)

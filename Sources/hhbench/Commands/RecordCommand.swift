@@ -94,9 +94,10 @@ struct RecordCommand: ParsableCommand {
         }
         let warehouse = try database.open()
         let recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
+        let captured = recorder.capture()
         for (input, record) in zip(inputs, records) {
             for warning in record.warnings { note("hhbench: warning: \(warning)") }
-            switch try recorder.record(record, into: warehouse) {
+            switch try recorder.record(record, into: warehouse, captured: captured) {
             case .recorded(let receipt):
                 print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(input.name): "
                       + "\(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "

@@ -1,0 +1,57 @@
+import Capture
+import Foundation
+import Warehouse
+
+/// Commit ancestry for analysis: from git when the repository knows the commits, else from the
+/// commits stored in the database (so a copied database still answers).
+public struct CommitHistory: Sendable {
+    let git: Git?
+    let warehouse: Warehouse
+
+    public init(warehouse: Warehouse, directory: String = FileManager.default.currentDirectoryPath) {
+        self.warehouse = warehouse
+        let git = Git(directory: directory)
+        self.git = git.topLevel == nil ? nil : git
+    }
+
+    /// True when git is there to ask.
+    public var hasRepository: Bool { git != nil }
+
+    /// The current commit of the working folder's repository.
+    public func head() -> String? { git?.resolve("HEAD") }
+
+    /// The current branch of the working folder's repository.
+    public func currentBranch() -> String? { git?.branch }
+
+    /// A full sha for a branch, tag, remote ref or (abbreviated) sha: git first, then the stored
+    /// commits, then the newest run recorded on a branch of that name.
+    public func resolve(_ reference: String) throws -> String? {
+        if let sha = git?.resolve(reference) { return sha }
+        if let sha = try warehouse.storedCommit(matching: reference) { return sha }
+        return try warehouse.newestCommit(onBranch: reference)
+    }
+
+    private func gitKnows(_ sha: String) -> Bool { git?.resolve(sha) == sha }
+
+    /// The best common ancestor of two commits.
+    public func mergeBase(_ a: String, _ b: String) throws -> String? {
+        if gitKnows(a), gitKnows(b), let base = git?.mergeBase(a, b) { return base }
+        // From the stored parents: the first commit on b's first-parent line that is an ancestor of a.
+        let ancestorsOfA = try warehouse.storedAncestors(of: a, limit: 100_000)
+        for sha in try warehouse.storedFirstParentHistory(from: b, limit: 100_000) where ancestorsOfA.contains(sha) {
+            return sha
+        }
+        return nil
+    }
+
+    /// `sha` and its first-parent ancestors, newest first, at most `limit`.
+    public func firstParentHistory(from sha: String, limit: Int) throws -> [String] {
+        if gitKnows(sha), let history = git?.firstParentHistory(sha, limit: limit), !history.isEmpty { return history }
+        return try warehouse.storedFirstParentHistory(from: sha, limit: limit)
+    }
+
+    /// Subjects of commits, from git or the database.
+    public func subjects(_ shas: [String]) throws -> [String: String] {
+        try warehouse.commitSubjects(shas)
+    }
+}

@@ -1,0 +1,201 @@
+import GRDB
+import Records
+
+/// A run as analysis sees it: where and when it ran.
+public struct RunReference: Sendable, Equatable, Hashable {
+    public let id: Int64
+    public let uuid: String
+    public let commit: String?
+    public let branch: String?
+    public let machineName: String
+    public let machineFingerprint: String
+    public let recordedAt: String
+}
+
+/// One series of one benchmark: a metric (a measurement) or a sample series, by name.
+public struct SeriesKey: Hashable, Sendable, Comparable {
+    public let benchmark: BenchmarkKey
+    public let metric: String
+
+    public init(benchmark: BenchmarkKey, metric: String) {
+        self.benchmark = benchmark
+        self.metric = metric
+    }
+
+    public static func < (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
+        (lhs.benchmark, lhs.metric) < (rhs.benchmark, rhs.metric)
+    }
+}
+
+/// Everything one run recorded, keyed by series.
+public struct RunValues: Sendable {
+    public let run: RunReference
+    public var metrics: [SeriesKey: MetricDescriptor] = [:]
+    /// Measurements (one value per series).
+    public var values: [SeriesKey: Double] = [:]
+    /// Raw samples, in recorded order.
+    public var samples: [SeriesKey: [Double]] = [:]
+}
+
+extension Warehouse {
+    private static let runReferenceSQL = """
+        SELECT r.id, r.uuid, r.commit_sha, r.branch, m.name AS machine, m.fingerprint, r.recorded_at
+        FROM runs r JOIN machines m ON m.id = r.machine_id
+        """
+
+    private static func reference(_ row: Row) -> RunReference {
+        RunReference(id: row["id"], uuid: row["uuid"], commit: row["commit_sha"], branch: row["branch"],
+                     machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"])
+    }
+
+    /// The runs at `commits`, optionally only on one machine, newest first.
+    public func runs(atCommits commits: [String], machineFingerprint: String? = nil) throws -> [RunReference] {
+        guard !commits.isEmpty else { return [] }
+        return try queue.read { db in
+            var result: [RunReference] = []
+            for chunk in stride(from: 0, to: commits.count, by: 500).map({ Array(commits[$0..<min($0 + 500, commits.count)]) }) {
+                var sql = Self.runReferenceSQL + " WHERE r.commit_sha IN (\(databaseQuestionMarks(count: chunk.count)))"
+                var arguments = StatementArguments(chunk)
+                if let machineFingerprint {
+                    sql += " AND m.fingerprint = ?"
+                    arguments += [machineFingerprint]
+                }
+                result += try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.reference)
+            }
+            return result.sorted { ($0.recordedAt, $0.id) > ($1.recordedAt, $1.id) }
+        }
+    }
+
+    public func runReference(_ id: Int64) throws -> RunReference {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: Self.runReferenceSQL + " WHERE r.id = ?", arguments: [id]) else {
+                throw WarehouseError.runNotFound(String(id))
+            }
+            return Self.reference(row)
+        }
+    }
+
+    /// Of `commits`, those with at least one run (on the machine, when given).
+    public func commitsWithRuns(_ commits: [String], machineFingerprint: String? = nil) throws -> Set<String> {
+        Set(try runs(atCommits: commits, machineFingerprint: machineFingerprint).compactMap(\.commit))
+    }
+
+    /// The measurements and (when asked) raw samples of `runIDs`, optionally of one metric or series only.
+    public func values(ofRuns runIDs: [Int64], includeSamples: Bool = true, metric: String? = nil) throws -> [RunValues] {
+        guard !runIDs.isEmpty else { return [] }
+        return try queue.read { db in
+            let placeholders = databaseQuestionMarks(count: runIDs.count)
+            let references = try Row.fetchAll(db, sql: Self.runReferenceSQL + " WHERE r.id IN (\(placeholders))",
+                                              arguments: StatementArguments(runIDs)).map(Self.reference)
+            var byID = Dictionary(uniqueKeysWithValues: references.map { ($0.id, RunValues(run: $0)) })
+            var metricFilter = ""
+            var arguments = StatementArguments(runIDs)
+            if let metric {
+                metricFilter = " AND mt.name = ?"
+                arguments += [metric]
+            }
+            let measurementRows = try Row.fetchCursor(db, sql: """
+                SELECT ms.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
+                FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
+                WHERE ms.run_id IN (\(placeholders))\(metricFilter)
+                """, arguments: arguments)
+            while let row = try measurementRows.next() {
+                let key = SeriesKey(benchmark: BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"]),
+                                    metric: row["metric"])
+                let runID: Int64 = row["run_id"]
+                byID[runID]?.values[key] = row["value"]
+                byID[runID]?.metrics[key] = Self.descriptor(row)
+            }
+            if includeSamples {
+                let sampleRows = try Row.fetchCursor(db, sql: """
+                    SELECT s.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, s.samples, s.divisor
+                    FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
+                    WHERE s.run_id IN (\(placeholders))\(metricFilter)
+                    """, arguments: arguments)
+                while let row = try sampleRows.next() {
+                    let key = SeriesKey(benchmark: BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"]),
+                                        metric: row["metric"])
+                    let runID: Int64 = row["run_id"]
+                    byID[runID]?.samples[key] = SampleCoding.decode(row["samples"], divisor: row["divisor"])
+                    byID[runID]?.metrics[key] = Self.descriptor(row)
+                }
+            }
+            return runIDs.compactMap { byID[$0] }
+        }
+    }
+
+    private static func descriptor(_ row: Row) -> MetricDescriptor {
+        MetricDescriptor(name: row["metric"], unit: row["unit"], direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+    }
+
+    // Commit history kept in the database, for when git is not there (a copied database, a CI cache).
+
+    /// The full sha of a stored commit given a unique prefix, or nil.
+    public func storedCommit(matching prefix: String) throws -> String? {
+        try queue.read { db in
+            let lowered = prefix.lowercased()
+            guard lowered.allSatisfy(\.isHexDigit), lowered.count >= 4 else { return nil }
+            let matches = try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2",
+                                              arguments: [lowered, lowered + "g"])
+            return matches.count == 1 ? matches[0] : nil
+        }
+    }
+
+    /// The commit of the newest run recorded on `branch`.
+    public func newestCommit(onBranch branch: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT commit_sha FROM runs WHERE branch = ? AND commit_sha IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1
+                """, arguments: [branch])
+        }
+    }
+
+    /// `sha` and its stored first-parent ancestors, newest first, at most `limit`.
+    public func storedFirstParentHistory(from sha: String, limit: Int) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: """
+                WITH RECURSIVE history(sha, depth) AS (
+                    SELECT ?, 0
+                    UNION ALL
+                    SELECT c.first_parent, h.depth + 1 FROM history h JOIN commits c ON c.sha = h.sha
+                    WHERE c.first_parent IS NOT NULL AND h.depth + 1 < ?
+                )
+                SELECT sha FROM history ORDER BY depth
+                """, arguments: [sha, limit])
+        }
+    }
+
+    /// `sha` and every stored ancestor through all parents, at most `limit` of them.
+    public func storedAncestors(of sha: String, limit: Int) throws -> Set<String> {
+        try queue.read { db in
+            Set(try String.fetchAll(db, sql: """
+                WITH RECURSIVE ancestors(sha) AS (
+                    SELECT ?
+                    UNION
+                    SELECT p.value FROM ancestors a JOIN commits c ON c.sha = a.sha, json_each(c.parents) p
+                )
+                SELECT sha FROM ancestors LIMIT ?
+                """, arguments: [sha, limit]))
+        }
+    }
+
+    /// The stored subject of each of `shas`.
+    public func commitSubjects(_ shas: [String]) throws -> [String: String] {
+        guard !shas.isEmpty else { return [:] }
+        return try queue.read { db in
+            var result: [String: String] = [:]
+            for chunk in stride(from: 0, to: shas.count, by: 500).map({ Array(shas[$0..<min($0 + 500, shas.count)]) }) {
+                for row in try Row.fetchAll(db, sql: "SELECT sha, subject FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                            arguments: StatementArguments(chunk)) {
+                    if let subject: String = row["subject"] { result[row["sha"]] = subject }
+                }
+            }
+            return result
+        }
+    }
+
+    /// The fingerprints of machines with this name.
+    public func machineFingerprints(named name: String) throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT fingerprint FROM machines WHERE name = ?", arguments: [name]) }
+    }
+}

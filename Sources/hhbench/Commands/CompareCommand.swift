@@ -1,0 +1,165 @@
+import Analysis
+import ArgumentParser
+import Capture
+import Foundation
+import Records
+import Warehouse
+
+/// Settings flags shared by the analysing commands: `hhbench.toml` and its overrides.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The config file. Default: hhbench.toml at the git top level (or here).", valueName: "path"))
+    var config: String?
+
+    func load() throws -> ProjectConfig {
+        let path = config ?? ((Git().topLevel ?? FileManager.default.currentDirectoryPath) as NSString)
+            .appendingPathComponent(ProjectConfig.fileName)
+        if let config, !FileManager.default.fileExists(atPath: config) {
+            throw CommandFailure.usage("\(config): no such config file")
+        }
+        return try ProjectConfig.load(path: path)
+    }
+}
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case regression
+    case overBudget = "over_budget"
+    case none
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Is this commit worse than the baseline branch? A noise-aware verdict per benchmark and metric.",
+        discussion: """
+            The candidate is the runs at HEAD (or --commit / --run). The baseline is the merge-base of the \
+            candidate and --since REF, and its first-parent ancestors with results on the same machine, up to \
+            --window commits; or --against RUN|COMMIT. Exit 0 when nothing regressed and no budget is exceeded, \
+            1 when something did, 3 when there is no baseline or nothing could be compared, 2 on usage errors. \
+            Methods and defaults: docs/STATISTICS.md.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: ArgumentHelp("The baseline branch, tag, remote ref or sha. Default: [compare] baseline in hhbench.toml, else main.",
+                               valueName: "ref"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Compare against one run or commit instead of a window of history.", valueName: "run|commit"))
+    var against: String?
+
+    @Option(help: ArgumentHelp("The candidate commit. Default: HEAD.", valueName: "sha"))
+    var commit: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("A candidate run (repeatable); its runs are pooled.", valueName: "id"))
+    var runs: [String] = []
+
+    @Option(help: "How many baseline commits with results to pool (default 10, or [compare] window).")
+    var window: Int?
+
+    @Flag(help: "Compare with runs from any machine, not only the candidate's.")
+    var anyMachine = false
+
+    @Option(help: ArgumentHelp("The candidate machine, when several recorded the commit.", valueName: "name"))
+    var machine: String?
+
+    @Option(help: "Significance level for every series (default 0.05).")
+    var alpha: Double?
+
+    @Option(name: .customLong("threshold"), help: ArgumentHelp("Minimum change in percent for every series (default 5).", valueName: "pct"))
+    var thresholdPct: Double?
+
+    @Option(name: .customLong("budget"), help: ArgumentHelp("An absolute limit, METRIC=VALUE (repeatable), e.g. p95_time_ms=100.",
+                                                            valueName: "metric=value"))
+    var budgets: [String] = []
+
+    @Option(help: ArgumentHelp("Only benchmarks matching this glob.", valueName: "glob"))
+    var benchmark: String?
+
+    @Option(help: ArgumentHelp("Only metrics matching this glob.", valueName: "glob"))
+    var metric: String?
+
+    @Option(help: "What fails the check (exit 1), repeatable: regression, over_budget, none. Default: regression and over_budget.")
+    var failOn: [FailOn] = []
+
+    @Option(help: "table, markdown, json or csv.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if since != nil && against != nil { throw ValidationError("--since and --against name the baseline two ways; give one") }
+        if commit != nil && !runs.isEmpty { throw ValidationError("--commit and --run name the candidate two ways; give one") }
+        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
+        if let thresholdPct, thresholdPct < 0 { throw ValidationError("--threshold must not be negative") }
+        for budget in budgets where parseBudget(budget) == nil {
+            throw ValidationError("--budget '\(budget)' is not METRIC=VALUE; write --budget p95_time_ms=100")
+        }
+    }
+
+    func parseBudget(_ text: String) -> (String, Double)? {
+        let parts = text.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, let value = Double(parts[1]) else { return nil }
+        return (String(parts[0]), value)
+    }
+
+    func run() throws {
+        let config = try configOptions.load()
+        let warehouse = try database.open()
+        var request = CompareRequest(baseline: against.map { .against($0) } ?? .since(since ?? config.baselineBranch ?? "main"))
+        if let commit { request.candidate = .commit(commit) }
+        if !runs.isEmpty { request.candidate = .runs(runs) }
+        request.window = window ?? config.window ?? 10
+        request.anyMachine = anyMachine
+        request.machine = machine
+        request.overrides.alpha = alpha
+        request.overrides.thresholdPct = thresholdPct
+        request.benchmarkGlob = benchmark
+        request.metricGlob = metric
+        var configWithFlags = config
+        for budget in budgets.compactMap(parseBudget) {
+            var rule = SeriesRule()
+            rule.metricGlob = budget.0
+            rule.budget = budget.1
+            configWithFlags.rules.append(rule)
+        }
+        let report: CompareReport
+        do {
+            report = try Comparer(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: configWithFlags)
+                .compare(request)
+        } catch let error as CompareError {
+            switch error {
+            case .notEnoughData(let message): throw CommandFailure.notEnoughData(message)
+            case .unknownReference(let message): throw CommandFailure.usage(message)
+            }
+        }
+        let output: String
+        switch format {
+        case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour)
+        case .markdown: output = CompareRendering.markdown(report)
+        case .json: output = JSONOutput.render(CompareRendering.json(report))
+        case .csv: output = CompareRendering.csv(report)
+        }
+        print(output, terminator: "")
+
+        let failing = failOn.isEmpty ? [FailOn.regression, .overBudget] : failOn
+        let failed = (failing.contains(.regression) && report.count(.regression) > 0)
+            || (failing.contains(.overBudget) && report.count(.overBudget) > 0)
+        if failed && !failing.contains(.none) {
+            throw CommandFailure.checkFailed()
+        }
+        if report.nothingCompared {
+            throw CommandFailure.notEnoughData("nothing could be compared: no series has enough data on both sides")
+        }
+    }
+}
+
+enum Terminal {
+    /// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
+    static var wantsColour: Bool {
+        isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    }
+
+    static func paint(_ text: String, _ code: String, _ enabled: Bool) -> String {
+        enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

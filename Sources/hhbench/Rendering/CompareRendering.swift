@@ -1,0 +1,138 @@
+import Analysis
+import Records
+import Warehouse
+
+/// The four faces of a compare report.
+enum CompareRendering {
+    static let verdictOrder: [Verdict] = [.regression, .overBudget, .improvement, .unchanged, .insufficient, .new, .missing]
+
+    static func summaryLine(_ report: CompareReport) -> String {
+        verdictOrder.compactMap { verdict in
+            let n = report.count(verdict)
+            return n == 0 ? nil : "\(n) \(verdict.rawValue.replacingOccurrences(of: "_", with: " "))"
+        }.joined(separator: ", ")
+    }
+
+    static func percent(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return (value >= 0 ? "+" : "") + String(format: "%.1f%%", value)
+    }
+
+    static func interval(_ comparison: Comparison) -> String {
+        guard let low = comparison.ciLowPct, let high = comparison.ciHighPct else { return "" }
+        return "[\(percent(low)), \(percent(high))]"
+    }
+
+    static func pValue(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return value < 0.0001 ? "<0.0001" : String(format: "%.4f", value)
+    }
+
+    static func value(_ side: SideSummary?, _ unit: String) -> String {
+        side.map { Display.withUnit($0.median, unit) } ?? "-"
+    }
+
+    static func rows(_ comparisons: [Comparison]) -> DataTable {
+        var table = DataTable([.init("verdict"), .init("benchmark"), .init("metric"), .init("baseline", .right),
+                               .init("candidate", .right), .init("change", .right), .init("95% CI"), .init("p (Holm)", .right),
+                               .init("method")])
+        for c in comparisons {
+            table.append([c.verdict.rawValue, c.key.benchmark.displayName, c.metric.name, value(c.baseline, c.metric.unit),
+                          value(c.candidate, c.metric.unit), percent(c.changePct), interval(c), pValue(c.pAdjusted), c.method.rawValue])
+        }
+        return table
+    }
+
+    static func header(_ report: CompareReport) -> String {
+        let candidate = report.candidate.commits.map { String($0.prefix(10)) }.joined(separator: ",")
+        return "candidate \(candidate.isEmpty ? "-" : candidate) (\(report.candidate.runs.count) run\(report.candidate.runs.count == 1 ? "" : "s")"
+            + " on \(report.candidate.machine ?? "?")) against \(report.baselineDescription): "
+            + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs\n"
+    }
+
+    static func table(_ report: CompareReport, colour: Bool) -> String {
+        var text = header(report)
+        var lines = rows(report.comparisons).renderTable().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if colour {
+            for index in lines.indices.dropFirst(2) {
+                let line = lines[index]
+                if line.hasPrefix("regression") || line.hasPrefix("over_budget") { lines[index] = Terminal.paint(line, "31", true) }
+                else if line.hasPrefix("improvement") { lines[index] = Terminal.paint(line, "32", true) }
+                else if line.hasPrefix("missing") { lines[index] = Terminal.paint(line, "33", true) }
+            }
+        }
+        text += lines.joined(separator: "\n")
+        text += summaryLine(report) + "\n"
+        return text
+    }
+
+    /// For a pull-request comment or $GITHUB_STEP_SUMMARY: what changed first, unchanged series folded away.
+    static func markdown(_ report: CompareReport) -> String {
+        let regressions = report.count(.regression) + report.count(.overBudget)
+        var text = "### hhbench compare: " + (regressions > 0 ? "⚠️ " : "✅ ") + summaryLine(report) + "\n\n"
+        text += header(report).replacingOccurrences(of: "\n", with: "") + "\n\n"
+        let notable = report.comparisons.filter { $0.verdict != .unchanged }
+        let quiet = report.comparisons.filter { $0.verdict == .unchanged }
+        if !notable.isEmpty { text += rows(notable).renderMarkdown() + "\n" }
+        if !quiet.isEmpty {
+            text += "<details><summary>\(quiet.count) unchanged series</summary>\n\n" + rows(quiet).renderMarkdown() + "\n</details>\n"
+        }
+        return text
+    }
+
+    static func csv(_ report: CompareReport) -> String {
+        var table = DataTable(["benchmark", "group", "params", "metric", "unit", "direction", "baseline_median", "baseline_runs",
+                               "baseline_samples", "candidate_median", "candidate_runs", "candidate_samples", "change_pct",
+                               "ci_low_pct", "ci_high_pct", "p_value", "p_adjusted", "method", "verdict"].map { .init($0) })
+        func number(_ value: Double?) -> String { value.map { DecimalNumber($0).jsonText } ?? "" }
+        for c in report.comparisons {
+            table.append([c.key.benchmark.name, c.key.benchmark.group, c.key.benchmark.params, c.metric.name, c.metric.unit,
+                          c.metric.direction.rawValue, number(c.baseline?.median), c.baseline.map { String($0.runs) } ?? "",
+                          c.baseline.map { String($0.samples) } ?? "", number(c.candidate?.median),
+                          c.candidate.map { String($0.runs) } ?? "", c.candidate.map { String($0.samples) } ?? "",
+                          number(c.changePct), number(c.ciLowPct), number(c.ciHighPct), number(c.pValue), number(c.pAdjusted),
+                          c.method.rawValue, c.verdict.rawValue])
+        }
+        return table.renderCSV()
+    }
+
+    static func json(_ report: CompareReport) -> JSONValue {
+        func side(_ info: SideInfo, description: String?) -> JSONValue {
+            var members: [(String, JSONValue)] = []
+            if let description { members.append(("description", .string(description))) }
+            members += [
+                ("commits", .array(info.commits.map(JSONValue.string))),
+                ("runs", .array(info.runs.map { .object([("id", .number(Double($0.id))), ("uuid", .string($0.uuid)),
+                                                          ("commit", .optional($0.commit))]) })),
+                ("machine", .optional(info.machine)), ("machine_fingerprint", .optional(info.machineFingerprint)),
+            ]
+            return .object(members)
+        }
+        func summary(_ side: SideSummary?) -> JSONValue {
+            guard let side else { return .null }
+            return .object([("runs", .number(Double(side.runs))), ("samples", .number(Double(side.samples))),
+                            ("median", .number(side.median)), ("mean", .number(side.mean))])
+        }
+        let comparisons: [JSONValue] = report.comparisons.map { c in
+            .object([
+                ("benchmark", .string(c.key.benchmark.name)), ("group", .string(c.key.benchmark.group)),
+                ("params", (try? JSONParser.parse(c.key.benchmark.params)) ?? .object([])),
+                ("metric", .string(c.metric.name)), ("unit", .string(c.metric.unit)), ("direction", .string(c.metric.direction.rawValue)),
+                ("baseline", summary(c.baseline)), ("candidate", summary(c.candidate)),
+                ("change_pct", .optional(c.changePct)), ("ci_low_pct", .optional(c.ciLowPct)), ("ci_high_pct", .optional(c.ciHighPct)),
+                ("p_value", .optional(c.pValue)), ("p_adjusted", .optional(c.pAdjusted)),
+                ("method", .string(c.method.rawValue)), ("verdict", .string(c.verdict.rawValue)),
+                ("alpha", .number(c.settings.alpha)), ("threshold_pct", .number(c.settings.thresholdPct)),
+                ("budget", .optional(c.settings.budget)),
+            ])
+        }
+        let counts: [(String, JSONValue)] = ["regression", "improvement", "unchanged", "over_budget", "insufficient", "new", "missing"]
+            .map { name in (name, .number(Double(report.count(Verdict(rawValue: name)!)))) }
+        return .object([
+            ("baseline", side(report.baseline, description: report.baselineDescription)),
+            ("candidate", side(report.candidate, description: nil)),
+            ("comparisons", .array(comparisons)),
+            ("summary", .object(counts)),
+        ])
+    }
+}
