@@ -136,10 +136,21 @@ SELECT r.id            AS run_id,
        r.ci_provider,
        r.ci_job_url,
        r.tags,
+       r.context,
        r.content_hash
 FROM runs r
 JOIN machines m ON m.id = r.machine_id
 LEFT JOIN commits c ON c.sha = r.commit_sha;
+
+CREATE VIEW hh_commits AS
+SELECT c.sha,
+       c.first_parent,
+       c.parents,
+       c.author_name,
+       c.author_email,
+       c.committed_at,
+       c.subject
+FROM commits c;
 
 CREATE VIEW hh_measurements AS
 SELECT r.id           AS run_id,

@@ -13,7 +13,10 @@ public enum ContextCapture {
         let git = Git(directory: directory)
         let ci = CIEnvironment(environment)
         var context = RunContext()
-        context.machine = MachineProbe.current(name: machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 })
+        let explicitName = machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
+        var machine = MachineProbe.current(name: explicitName)
+        machine.namedExplicitly = explicitName != nil
+        context.machine = machine
         context.ciProvider = ci.provider
         context.ciJobURL = ci.jobURL
         if let commit = git.commit() {

@@ -99,10 +99,12 @@ enum ContextReader {
         guard let name = value["name"]?.stringValue ?? value["hostname"]?.stringValue else {
             throw place.error(field: field + ".name", "missing", fix: "a machine object needs \"name\"")
         }
-        return MachineInfo(
+        var machine = MachineInfo(
             name: name, hostname: value["hostname"]?.stringValue, os: value["os"]?.stringValue,
             kernel: value["kernel"]?.stringValue, arch: value["arch"]?.stringValue,
             cpuModel: value["cpu_model"]?.stringValue, cpuCores: value["cpu_cores"]?.doubleValue.map { Int($0) },
             memoryBytes: value["memory_bytes"]?.doubleValue.map { Int64($0) })
+        machine.storedFingerprint = value["fingerprint"]?.stringValue
+        return machine
     }
 }

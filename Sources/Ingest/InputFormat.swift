@@ -11,6 +11,12 @@ public protocol InputFormat: Sendable {
     func detect(_ input: InputFile) -> Bool
     /// The run record the file holds, its context partial (what the file itself says).
     func read(_ input: InputFile) throws(InputError) -> RunRecord
+    /// Every run the file holds: one for most formats; native files may hold several sections.
+    func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord]
+}
+
+extension InputFormat {
+    public func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] { [try read(input)] }
 }
 
 /// The bytes of one input and the name to use for it in messages.

@@ -11,6 +11,10 @@ import Records
 /// array of finite numbers) or `value` (a finite number); `unit`, `direction`, `group` and
 /// `params` are optional. Lines with samples of the same benchmark and metric append in order.
 /// A `context` line merges into the run context (see `ContextReader`). Blank lines are skipped.
+///
+/// A `{"run": {...}}` line starts a new run whose context is given whole (what `hhbench export`
+/// writes): the context keys plus `uuid`, `content_hash` and `source_format`. Nothing is captured
+/// around such a run, so exporting and recording again gives the same run.
 public struct NativeFormat: InputFormat {
     public static let name = "native"
     public static let summary = "hhbench JSON Lines: {\"benchmark\",\"metric\",\"samples\"|\"value\"} and {\"context\"} lines"
@@ -26,19 +30,29 @@ public struct NativeFormat: InputFormat {
         guard let line = input.firstNonBlankLine, line.first == UInt8(ascii: "{") else { return false }
         let text = String(decoding: line.prefix(4096), as: UTF8.self)
         return text.contains("\"benchmark\"") || text.contains("\"metric\"") || text.hasPrefix("{\"context\"")
+            || text.hasPrefix("{\"run\"")
     }
 
     static let measurementKeys: Set<String> = ["benchmark", "metric", "samples", "value", "unit", "direction", "group", "params"]
 
     public func read(_ input: InputFile) throws(InputError) -> RunRecord {
-        var builder = RecordBuilder(sourceFormat: Self.name)
-        var context = RunContext()
+        let runs = try readRuns(input)
+        guard runs.count == 1 else {
+            throw InputError(file: input.name, problem: "the file holds \(runs.count) runs", fix: "record it with hhbench record")
+        }
+        return runs[0]
+    }
+
+    public func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] {
+        var sections: [Section] = [Section(start: 1)]
         var lineNumber = 0
         var failure: InputError?
         input.forEachLine { line in
             lineNumber += 1
             do throws(InputError) {
-                try readLine(line, number: lineNumber, file: input.name, into: &builder, context: &context)
+                try readLine(line, number: lineNumber, file: input.name, into: &sections)
+                sections[sections.count - 1].bytes.append(contentsOf: line)
+                sections[sections.count - 1].bytes.append(0x0A)
                 return true
             } catch {
                 failure = error
@@ -46,17 +60,39 @@ public struct NativeFormat: InputFormat {
             }
         }
         if let failure { throw failure }
-        guard !builder.isEmpty else {
-            throw InputError(file: input.name, problem: "no measurements found",
-                             fix: "write lines like {\"benchmark\":\"b\",\"metric\":\"time_ms\",\"samples\":[1.2,1.3]}")
+        if sections.count > 1, sections[0].builder.isEmpty, !sections[0].hasContext { sections.removeFirst() }
+        var records: [RunRecord] = []
+        for section in sections {
+            guard !section.builder.isEmpty else {
+                throw InputError(file: input.name, line: section.start, problem: "no measurements found" + (sections.count > 1 ? " in this run" : ""),
+                                 fix: "write lines like {\"benchmark\":\"b\",\"metric\":\"time_ms\",\"samples\":[1.2,1.3]}")
+            }
+            var record = section.builder.build()
+            record.context = section.context
+            record.uuid = section.uuid
+            record.contextIsComplete = section.isExported
+            if let format = section.sourceFormat { record.sourceFormat = format }
+            record.contentHash = section.contentHash ?? ""
+            if sections.count > 1, section.contentHash == nil { record.contentHash = SHA256.hex(section.bytes) }
+            records.append(record)
         }
-        var record = builder.build()
-        record.context = context
-        return record
+        return records
     }
 
-    private func readLine(_ line: ArraySlice<UInt8>, number: Int, file: String,
-                          into builder: inout RecordBuilder, context: inout RunContext) throws(InputError) {
+    /// One run of a file: everything before the first `run` line, or from one `run` line to the next.
+    struct Section {
+        let start: Int
+        var builder = RecordBuilder(sourceFormat: NativeFormat.name)
+        var context = RunContext()
+        var hasContext = false
+        var isExported = false
+        var uuid: String?
+        var contentHash: String?
+        var sourceFormat: String?
+        var bytes: [UInt8] = []
+    }
+
+    private func readLine(_ line: ArraySlice<UInt8>, number: Int, file: String, into sections: inout [Section]) throws(InputError) {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
         let value: JSONValue
         do {
@@ -70,12 +106,36 @@ public struct NativeFormat: InputFormat {
                              fix: "each line must be one JSON object")
         }
         let place = FieldPlace(file: file, line: number)
+        if let runValue = value["run"] {
+            guard members.count == 1, case .object(var runMembers) = runValue else {
+                throw place.error(field: "run", "a run line holds only \"run\" and an object", fix: "write {\"run\":{\"uuid\":\"...\"}}")
+            }
+            var section = Section(start: number)
+            section.isExported = true
+            for key in ["uuid", "content_hash", "source_format"] {
+                guard let index = runMembers.firstIndex(where: { $0.0 == key }) else { continue }
+                guard let text = runMembers[index].1.stringValue else {
+                    throw place.error(field: "run.\(key)", "expected a string, found \(runMembers[index].1.typeName)")
+                }
+                switch key {
+                case "uuid": section.uuid = text
+                case "content_hash": section.contentHash = text
+                default: section.sourceFormat = text
+                }
+                runMembers.remove(at: index)
+            }
+            section.context = try ContextReader.read(.object(runMembers), at: place)
+            sections.append(section)
+            return
+        }
         if let contextValue = value["context"] {
             guard members.count == 1 else {
                 throw place.error(field: "context", "a context line holds only \"context\"",
                                   fix: "put measurements on lines of their own")
             }
-            context = context.overlaid(by: try ContextReader.read(contextValue, at: place))
+            let last = sections.count - 1
+            sections[last].context = sections[last].context.overlaid(by: try ContextReader.read(contextValue, at: place))
+            sections[last].hasContext = true
             return
         }
         for (key, _) in members where !Self.measurementKeys.contains(key) {
@@ -134,7 +194,7 @@ public struct NativeFormat: InputFormat {
                 }
                 numbers.append(number)
             }
-            try builder.addSamples(numbers, benchmark: benchmark, metric: metric, at: place)
+            try sections[sections.count - 1].builder.addSamples(numbers, benchmark: benchmark, metric: metric, at: place)
         case (nil, let single?):
             guard case .number(let number) = single else {
                 throw place.error(field: "value", "expected a number, found \(single.typeName)", fix: "write \"value\":1.07")
@@ -142,7 +202,7 @@ public struct NativeFormat: InputFormat {
             guard number.value.isFinite else {
                 throw place.error(field: "value", "the number is not finite", fix: "write a finite number")
             }
-            try builder.addValue(number.value, benchmark: benchmark, metric: metric, at: place)
+            try sections[sections.count - 1].builder.addValue(number.value, benchmark: benchmark, metric: metric, at: place)
         }
     }
 }

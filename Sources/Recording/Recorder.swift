@@ -47,6 +47,18 @@ public struct Recorder: Sendable {
 
     public func prepare(_ record: RunRecord, captured: RunContext? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
+        if record.contextIsComplete {
+            // A run exported from another warehouse keeps its context; only explicit flags apply.
+            var prepared = record
+            prepared.context = record.context.overlaid(by: overrides)
+            if let name = machineName, var machine = prepared.context.machine {
+                machine.name = name
+                machine.namedExplicitly = true
+                machine.storedFingerprint = nil
+                prepared.context.machine = machine
+            }
+            return prepared.addingDerivedMetrics()
+        }
         let git = Git(directory: directory)
         let name = machineName(environment)
         let captured = captured ?? capture(environment: environment)
@@ -59,6 +71,8 @@ public struct Recorder: Sendable {
         }
         if var machine = context.machine, let name {
             machine.name = name
+            machine.namedExplicitly = true
+            machine.storedFingerprint = nil
             context.machine = machine
         }
         if let sha = context.commit?.sha, sha != captured.commit?.sha {

@@ -9,6 +9,12 @@ public struct MachineInfo: Sendable, Equatable, Codable {
     public var cpuModel: String?
     public var cpuCores: Int?
     public var memoryBytes: Int64?
+    /// True when the name was given (`--machine`, `HHBENCH_MACHINE`): the user says runs under this
+    /// name are comparable, so the fingerprint is the name's alone. Hosted CI runners change CPU
+    /// model and kernel from job to job; a hardware fingerprint would never match there.
+    public var namedExplicitly = false
+    /// A fingerprint carried over from another warehouse (an export), kept as it was.
+    public var storedFingerprint: String?
 
     public init(name: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
                 cpuModel: String? = nil, cpuCores: Int? = nil, memoryBytes: Int64? = nil) {
@@ -28,8 +34,12 @@ public struct MachineInfo: Sendable, Equatable, Codable {
          memoryBytes.map(String.init) ?? ""].joined(separator: "\u{1F}")
     }
 
-    /// SHA-256 of name, OS, kernel, architecture, CPU model, cores and memory.
-    public var fingerprint: String { SHA256.hex(Array(fingerprintSource.utf8)) }
+    /// SHA-256 of name, OS, kernel, architecture, CPU model, cores and memory; of the name alone
+    /// when it was given explicitly.
+    public var fingerprint: String {
+        if let storedFingerprint { return storedFingerprint }
+        return SHA256.hex(Array((namedExplicitly ? "named\u{1F}" + name : fingerprintSource).utf8))
+    }
 }
 
 /// The commit a run measured.

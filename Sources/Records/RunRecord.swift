@@ -77,6 +77,11 @@ public struct RunRecord: Sendable {
     /// What an adapter noticed and handled in a documented way (a benchmark with zero rounds
     /// skipped, say); printed to stderr by the CLI.
     public var warnings: [String] = []
+    /// The run's globally unique id when the input carries one (an export); else one is made.
+    public var uuid: String?
+    /// True when the context came whole from another warehouse (an export): nothing is captured
+    /// around it, so an imported run keeps exactly the context it had.
+    public var contextIsComplete = false
 
     public init(sourceFormat: String, context: RunContext = RunContext(), measurements: [Measurement] = [],
                 series: [SampleSeries] = [], contentHash: String = "") {

@@ -29,10 +29,14 @@ extension Warehouse {
     public func write(_ record: RunRecord, allowDuplicate: Bool = false) throws -> WriteOutcome {
         let context = record.context
         let machine = context.machine ?? MachineInfo(name: "unknown")
-        let uuid = RunIdentifier.make()
+        let uuid = record.uuid ?? RunIdentifier.make()
         return try queue.writeWithoutTransaction { db in
             var outcome: WriteOutcome!
             try db.inTransaction(.immediate) {
+                if let given = record.uuid, let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE uuid = ?", arguments: [given]) {
+                    outcome = .duplicate(runID: id, uuid: given)
+                    return .rollback
+                }
                 let machineID = try upsertMachine(machine, db)
                 if !allowDuplicate, !record.contentHash.isEmpty,
                    let earlier = try Row.fetchOne(db, sql: """

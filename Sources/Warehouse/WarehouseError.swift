@@ -9,6 +9,8 @@ public enum WarehouseError: Error, CustomStringConvertible, Sendable {
     case ambiguousRun(String, matches: [String])
     /// A query that would change the database.
     case writeRefused(String)
+    /// A `--param` the query does not use (a typo, most likely).
+    case unknownParameter(String, known: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum WarehouseError: Error, CustomStringConvertible, Sendable {
             return "no run '\(id)' in the database. 'hhbench runs' lists the runs"
         case let .ambiguousRun(id, matches):
             return "run '\(id)' is ambiguous: it matches \(matches.joined(separator: ", ")). Give more of the uuid"
+        case let .unknownParameter(name, known):
+            return "the query has no parameter :\(name)" + (known.isEmpty ? "; it takes none" : "; it takes " + known.map { ":" + $0 }.joined(separator: ", "))
         case let .writeRefused(reason):
             return "refused: \(reason). Queries run read-only; the database was not changed"
         }

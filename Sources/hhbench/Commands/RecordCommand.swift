@@ -86,16 +86,19 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let inputs = try (files.isEmpty ? ["-"] : files).map(InputReader.read)
         // Parse everything first: one bad file means nothing is written.
-        let records = try inputs.map { input throws(InputError) -> RunRecord in
+        let records = try inputs.map { input throws(InputError) -> [RunRecord] in
             let format = try Formats.resolve(input, forced: inputFormat)
-            var record = try format.read(input)
-            record.contentHash = SHA256.hex(input.bytes)
-            return record
+            let runs = try format.readRuns(input)
+            return runs.count == 1 && runs[0].contentHash.isEmpty ? runs.map { run in
+                var record = run
+                record.contentHash = SHA256.hex(input.bytes)
+                return record
+            } : runs
         }
         let warehouse = try database.open()
         let recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
         let captured = recorder.capture()
-        for (input, record) in zip(inputs, records) {
+        for (input, record) in zip(inputs, records).flatMap({ pair in pair.1.map { (pair.0, $0) } }) {
             for warning in record.warnings { note("hhbench: warning: \(warning)") }
             switch try recorder.record(record, into: warehouse, captured: captured) {
             case .recorded(let receipt):

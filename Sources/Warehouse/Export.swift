@@ -1,0 +1,82 @@
+import GRDB
+import Records
+
+extension Warehouse {
+    /// The ids of runs to export, oldest first: recorded at or after `since` (ISO 8601 text),
+    /// on `branch`, or the ones named.
+    public func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {
+        try queue.read { db in
+            var sql = "SELECT id FROM runs WHERE 1"
+            var arguments: StatementArguments = []
+            if let since { sql += " AND recorded_at >= ?"; arguments += [since] }
+            if let branch { sql += " AND branch = ?"; arguments += [branch] }
+            return try Int64.fetchAll(db, sql: sql + " ORDER BY recorded_at, id", arguments: arguments)
+        }
+    }
+
+    /// Runs as records with their whole context, raw samples and given (not derived) measurements:
+    /// what recording them again needs to rebuild them exactly.
+    public func exportRecord(runID: Int64) throws -> RunRecord {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
+                       c.parents, c.author_name, c.author_email, c.committed_at, c.subject
+                FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
+                WHERE r.id = ?
+                """, arguments: [runID]) else { throw WarehouseError.runNotFound(String(runID)) }
+            var context = RunContext()
+            if let sha: String = row["commit_sha"] {
+                let parents = (row["parents"] as String?).flatMap { try? JSONParser.parse($0) }?.arrayValue?.compactMap(\.stringValue)
+                context.commit = CommitInfo(sha: sha, parents: parents, authorName: row["author_name"], authorEmail: row["author_email"],
+                                            committedAt: row["committed_at"], subject: row["subject"])
+            }
+            context.branch = row["branch"]
+            context.dirty = (row["dirty"] as Int?).map { $0 != 0 }
+            context.machine = MachineInfo(name: row["machine_name"], hostname: row["hostname"], os: row["os"], kernel: row["kernel"],
+                                          arch: row["arch"], cpuModel: row["cpu_model"], cpuCores: row["cpu_cores"],
+                                          memoryBytes: row["memory_bytes"])
+            context.machine?.storedFingerprint = try String.fetchOne(db, sql: "SELECT fingerprint FROM machines WHERE id = ?",
+                                                                     arguments: [row["machine_id"] as Int64])
+            context.recordedAt = row["recorded_at"]
+            context.startedAt = row["started_at"]
+            context.finishedAt = row["finished_at"]
+            context.commandLine = row["command_line"]
+            context.toolchain = row["toolchain"]
+            context.tool = row["tool"]
+            context.toolVersion = row["tool_version"]
+            context.ciProvider = row["ci_provider"]
+            context.ciJobURL = row["ci_job_url"]
+            for (key, value) in (try? JSONParser.parse(row["tags"] as String))?.objectValue ?? [] {
+                context.tags[key] = value.stringValue ?? value.compactText
+            }
+            context.extra = (try? JSONParser.parse(row["context"] as String))?.objectValue ?? []
+
+            var record = RunRecord(sourceFormat: row["source_format"], context: context, contentHash: row["content_hash"])
+            record.uuid = row["uuid"]
+            record.contextIsComplete = true
+            for series in try Row.fetchAll(db, sql: """
+                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, s.samples, s.divisor
+                FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
+                WHERE s.run_id = ? ORDER BY s.id
+                """, arguments: [runID]) {
+                record.series.append(SampleSeries(
+                    benchmark: BenchmarkKey(name: series["name"], group: series["group_name"], paramsText: series["params"]),
+                    metric: MetricDescriptor(name: series["metric"], unit: series["unit"],
+                                             direction: Direction(rawValue: series["direction"]) ?? .lowerIsBetter),
+                    values: SampleCoding.decode(series["samples"], divisor: series["divisor"])))
+            }
+            for measurement in try Row.fetchAll(db, sql: """
+                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
+                FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
+                WHERE ms.run_id = ? AND ms.derived = 0 ORDER BY b.name, b.group_name, b.params, mt.name
+                """, arguments: [runID]) {
+                record.measurements.append(Measurement(
+                    benchmark: BenchmarkKey(name: measurement["name"], group: measurement["group_name"], paramsText: measurement["params"]),
+                    metric: MetricDescriptor(name: measurement["metric"], unit: measurement["unit"],
+                                             direction: Direction(rawValue: measurement["direction"]) ?? .lowerIsBetter),
+                    value: measurement["value"]))
+            }
+            return record
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+
+/// What `merge` brought in.
+public struct MergeReceipt: Sendable, Equatable {
+    public let runsAdded: Int
+    public let runsAlreadyPresent: Int
+    public let samplesAdded: Int
+}
+
+extension Warehouse {
+    /// Copies the runs of the database at `otherPath` that this one lacks (by their uuid), with
+    /// their commits, machines, benchmarks, metrics, measurements and samples, in one transaction.
+    /// Merging the same file twice changes nothing. A database with a newer schema is refused; an
+    /// older one is read through a migrated temporary copy, leaving the file as it was.
+    public func merge(from otherPath: String) throws -> MergeReceipt {
+        guard FileManager.default.fileExists(atPath: otherPath) else {
+            throw WarehouseError.notADatabase(path: otherPath, reason: "no such file")
+        }
+        if URL(fileURLWithPath: otherPath).standardizedFileURL.resolvingSymlinksInPath()
+            == URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath() {
+            throw WarehouseError.notADatabase(path: otherPath, reason: "it is the database being merged into")
+        }
+        let otherVersion = try Warehouse.schemaVersion(ofFileAt: otherPath)
+        if otherVersion > Migrations.latestVersion {
+            throw WarehouseError.newerSchema(path: otherPath, found: otherVersion, supported: Migrations.latestVersion)
+        }
+        var source = otherPath
+        var temporary: String?
+        if otherVersion < Migrations.latestVersion {
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hhbench-merge-\(UUID().uuidString).db").path
+            try FileManager.default.copyItem(atPath: otherPath, toPath: copy)
+            _ = try Warehouse(path: copy)
+            source = copy
+            temporary = copy
+        }
+        defer {
+            if let temporary {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
+            }
+        }
+        return try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: [source])
+            defer { try? db.execute(sql: "DETACH DATABASE other") }
+            var receipt: MergeReceipt!
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "DROP TABLE IF EXISTS temp.merging")
+                try db.execute(sql: "CREATE TEMP TABLE merging AS SELECT id AS other_id, uuid FROM other.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs)")
+                let added = try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.merging") ?? 0
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM other.runs") ?? 0
+                try db.execute(sql: """
+                    INSERT INTO main.commits (sha, parents, first_parent, author_name, author_email, committed_at, subject)
+                    SELECT sha, parents, first_parent, author_name, author_email, committed_at, subject FROM other.commits WHERE true
+                    ON CONFLICT (sha) DO UPDATE SET
+                        parents      = CASE WHEN main.commits.parents = '[]' THEN excluded.parents ELSE main.commits.parents END,
+                        first_parent = coalesce(main.commits.first_parent, excluded.first_parent),
+                        author_name  = coalesce(main.commits.author_name, excluded.author_name),
+                        author_email = coalesce(main.commits.author_email, excluded.author_email),
+                        committed_at = coalesce(main.commits.committed_at, excluded.committed_at),
+                        subject      = coalesce(main.commits.subject, excluded.subject)
+                    """)
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO main.machines (fingerprint, name, hostname, os, kernel, arch, cpu_model, cpu_cores, memory_bytes)
+                    SELECT fingerprint, name, hostname, os, kernel, arch, cpu_model, cpu_cores, memory_bytes FROM other.machines
+                    """)
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO main.benchmarks (name, group_name, params) SELECT name, group_name, params FROM other.benchmarks;
+                    INSERT OR IGNORE INTO main.metrics (name, unit, direction) SELECT name, unit, direction FROM other.metrics;
+                    """)
+                try db.execute(sql: """
+                    INSERT INTO main.runs (uuid, recorded_at, started_at, finished_at, commit_sha, branch, dirty, machine_id, source_format,
+                                           tool, tool_version, command_line, toolchain, ci_provider, ci_job_url, tags, context, content_hash)
+                    SELECT o.uuid, o.recorded_at, o.started_at, o.finished_at, o.commit_sha, o.branch, o.dirty,
+                           (SELECT m.id FROM main.machines m JOIN other.machines om ON om.fingerprint = m.fingerprint WHERE om.id = o.machine_id),
+                           o.source_format, o.tool, o.tool_version, o.command_line, o.toolchain, o.ci_provider, o.ci_job_url,
+                           o.tags, o.context, o.content_hash
+                    FROM other.runs o JOIN temp.merging t ON t.other_id = o.id
+                    ORDER BY o.id
+                    """)
+                try db.execute(sql: """
+                    INSERT INTO main.measurements (run_id, benchmark_id, metric_id, value, derived)
+                    SELECT nr.id, nb.id, nm.id, om.value, om.derived
+                    FROM other.measurements om
+                    JOIN temp.merging t ON t.other_id = om.run_id
+                    JOIN main.runs nr ON nr.uuid = t.uuid
+                    JOIN other.benchmarks ob ON ob.id = om.benchmark_id
+                    JOIN main.benchmarks nb ON nb.name = ob.name AND nb.group_name = ob.group_name AND nb.params = ob.params
+                    JOIN other.metrics omt ON omt.id = om.metric_id
+                    JOIN main.metrics nm ON nm.name = omt.name AND nm.unit = omt.unit AND nm.direction = omt.direction
+                    """)
+                try db.execute(sql: """
+                    INSERT INTO main.sample_series (run_id, benchmark_id, metric_id, count, divisor, samples)
+                    SELECT nr.id, nb.id, nm.id, os.count, os.divisor, os.samples
+                    FROM other.sample_series os
+                    JOIN temp.merging t ON t.other_id = os.run_id
+                    JOIN main.runs nr ON nr.uuid = t.uuid
+                    JOIN other.benchmarks ob ON ob.id = os.benchmark_id
+                    JOIN main.benchmarks nb ON nb.name = ob.name AND nb.group_name = ob.group_name AND nb.params = ob.params
+                    JOIN other.metrics omt ON omt.id = os.metric_id
+                    JOIN main.metrics nm ON nm.name = omt.name AND nm.unit = omt.unit AND nm.direction = omt.direction
+                    """)
+                let samples = try Int.fetchOne(db, sql: """
+                    SELECT coalesce(sum(count), 0) FROM other.sample_series WHERE run_id IN (SELECT other_id FROM temp.merging)
+                    """) ?? 0
+                try db.execute(sql: "DROP TABLE temp.merging")
+                receipt = MergeReceipt(runsAdded: added, runsAlreadyPresent: total - added, samplesAdded: samples)
+                return .commit
+            }
+            return receipt
+        }
+    }
+
+    /// The schema version of a database file, read without changing it.
+    static func schemaVersion(ofFileAt path: String) throws -> Int {
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard try db.tableExists("runs") || version == 0 else { return version }
+                if version == 0 { throw WarehouseError.notADatabase(path: path, reason: "it has no hhbench tables") }
+                return version
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw WarehouseError.notADatabase(path: path, reason: "the file is not an SQLite database")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
+/// A query shipped in `queries/` (embedded in the binary), described by its header comment:
+///
+///     -- name: latest
+///     -- description: The newest value of every benchmark x metric on a branch.
+///     -- param: :branch  the branch (default 'main')
+public struct ShippedQuery: Sendable {
+    public let name: String
+    public let description: String
+    /// (name with its colon, what it means and its default)
+    public let parameters: [(name: String, description: String)]
+    public let sql: String
+
+    public static let all: [ShippedQuery] = EmbeddedSQL.queries.map { parse(fileName: $0.name, sql: $0.sql) }
+
+    public static func named(_ name: String) -> ShippedQuery? { all.first { $0.name == name } }
+
+    static func parse(fileName: String, sql: String) -> ShippedQuery {
+        var name = fileName.replacingOccurrences(of: ".sql", with: "")
+        var description = ""
+        var parameters: [(String, String)] = []
+        for line in sql.split(separator: "\n") {
+            guard line.hasPrefix("--") else { break }
+            let text = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("name:") { name = text.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+            else if text.hasPrefix("description:") { description = text.dropFirst(12).trimmingCharacters(in: .whitespaces) }
+            else if text.hasPrefix("param:") {
+                let rest = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                let parts = rest.split(separator: " ", maxSplits: 1)
+                parameters.append((String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""))
+            }
+        }
+        return ShippedQuery(name: name, description: description, parameters: parameters, sql: sql)
+    }
+}
+
+/// A value in a query result or parameter, independent of the database engine.
+public enum QueryValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob(Int)
+
+    /// A `--param` value: an integer, a number, else text.
+    public init(parameter text: String) {
+        if let integer = Int64(text) { self = .integer(integer) }
+        else if let real = Double(text), real.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true { self = .real(real) }
+        else { self = .text(text) }
+    }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null, .blob: return .null
+        case .integer(let value): return value.databaseValue
+        case .real(let value): return value.databaseValue
+        case .text(let value): return value.databaseValue
+        }
+    }
+
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let number): self = .integer(number)
+        case .double(let number): self = .real(number)
+        case .string(let text): self = .text(text)
+        case .blob(let data): self = .blob(data.count)
+        }
+    }
+}
+
+/// Columns and rows of a query.
+public struct QueryResult: Sendable {
+    public let columns: [String]
+    public let rows: [[QueryValue]]
+}
+
+extension Warehouse {
+    /// Runs `sql` (one or more statements) read-only and returns the rows of the last statement
+    /// that has columns. Any statement that would write is refused before anything runs.
+    /// Named parameters (`:name`) missing from `parameters` are bound to NULL, so the queries'
+    /// `coalesce(:name, default)` applies.
+    public func query(_ sql: String, parameters: [String: QueryValue] = [:]) throws -> QueryResult {
+        try queue.read { db in
+            var statements: [Statement] = []
+            let cursor = try db.allStatements(sql: sql)
+            var index = 0
+            while let statement = try cursor.next() {
+                index += 1
+                if !statement.isReadonly {
+                    let text = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+                    throw WarehouseError.writeRefused("statement \(index) would change the database: \(text.prefix(80))")
+                }
+                statements.append(statement)
+            }
+            var used = Set<String>()
+            var result = QueryResult(columns: [], rows: [])
+            for statement in statements {
+                var arguments: [String: DatabaseValue] = [:]
+                let handle = statement.sqliteStatement
+                let count = sqlite3_bind_parameter_count(handle)
+                if count > 0 {
+                    for position in 1...count {
+                        guard let cName = sqlite3_bind_parameter_name(handle, position) else { continue }
+                        let full = String(cString: cName)
+                        let bare = String(full.dropFirst())
+                        used.insert(bare)
+                        arguments[bare] = parameters[bare]?.databaseValue ?? .null
+                    }
+                }
+                statement.setUncheckedArguments(StatementArguments(arguments))
+                if statement.columnCount > 0 {
+                    let rows = try Row.fetchAll(statement)
+                    result = QueryResult(columns: statement.columnNames,
+                                         rows: rows.map { row in row.databaseValues.map(QueryValue.init) })
+                } else {
+                    try statement.execute()
+                }
+            }
+            if let unused = parameters.keys.sorted().first(where: { !used.contains($0) }) {
+                throw WarehouseError.unknownParameter(unused, known: used.sorted())
+            }
+            return result
+        }
+    }
+}

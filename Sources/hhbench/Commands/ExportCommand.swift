@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Records
+import Warehouse
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write runs out: native JSON lines (which 'hhbench record' reads back into the same runs) or CSV.",
+        discussion: """
+            jsonl: one {"run": {...}} section a run, with its whole context, raw samples and given values; \
+            derived metrics are derived again on recording. csv: one row a measurement (the hh_measurements \
+            columns), or one row a raw sample with --samples.
+            """)
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "jsonl or csv.")
+    var format: ExportFormat = .jsonl
+
+    @Option(help: ArgumentHelp("Only runs recorded at or after this time (ISO 8601, e.g. 2026-11-01).", valueName: "time"))
+    var since: String?
+
+    @Option(help: "Only runs of this branch.")
+    var branch: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Only these runs (repeatable).", valueName: "id"))
+    var runs: [String] = []
+
+    @Flag(help: "With --format csv: one row a raw sample instead of one a measurement.")
+    var samples = false
+
+    func validate() throws {
+        if let since, Timestamp.normalize(since.count == 10 ? since + "T00:00:00Z" : since) == nil {
+            throw ValidationError("--since '\(since)' is not an ISO 8601 date or time; write 2026-11-01 or 2026-11-01T12:00:00Z")
+        }
+    }
+
+    func run() throws {
+        let warehouse = try database.open()
+        var ids = try warehouse.runIDs(since: since.flatMap { Timestamp.normalize($0.count == 10 ? $0 + "T00:00:00Z" : $0) }, branch: branch)
+        if !runs.isEmpty {
+            let chosen = Set(try runs.map { try warehouse.resolveRun($0) })
+            ids = ids.filter { chosen.contains($0) }
+        }
+        switch format {
+        case .jsonl:
+            for id in ids { print(NativeWriter.write(try warehouse.exportRecord(runID: id)), terminator: "") }
+        case .csv:
+            let view = samples ? "hh_samples" : "hh_measurements"
+            let list = ids.map(String.init).joined(separator: ",")
+            let result = try warehouse.query("SELECT * FROM \(view) WHERE run_id IN (\(list.isEmpty ? "NULL" : list)) ORDER BY run_id")
+            var table = DataTable(result.columns.map { DataTable.Column($0) })
+            for row in result.rows {
+                table.append(row.map { value in
+                    switch value {
+                    case .null: return ""
+                    case .integer(let number): return String(number)
+                    case .real(let number): return DecimalNumber(number).jsonText
+                    case .text(let text): return text
+                    case .blob(let count): return "<\(count) bytes>"
+                    }
+                })
+            }
+            print(table.renderCSV(), terminator: "")
+        }
+        if ids.isEmpty { note("hhbench: no runs to export") }
+    }
+}
