@@ -1,5 +1,5 @@
 import Foundation
-import Statistics
+@testable import Statistics
 import Testing
 
 @Suite struct DescriptiveTests {
@@ -116,5 +116,61 @@ import Testing
         let outside = PredictionInterval(history: history, value: 11.5, alpha: 0.05)
         #expect(outside.pValue < 0.01)
         #expect(outside.upper < 11.5)
+    }
+}
+
+/// Agreement with Apache Otava 0.8.0 (defaults) on series with steps, noise, outliers, a drift and
+/// a plateau; `Tests/tools/make_otava_reference.py` ran Otava and wrote the answers.
+@Suite struct ChangePointTests {
+    struct OtavaCase: Decodable, Sendable, CustomStringConvertible {
+        struct Point: Decodable, Sendable {
+            let index: Int
+            let p_value: Double
+            let mean_before: Double
+            let mean_after: Double
+        }
+        let name: String
+        let values: [Double]
+        let change_points: [Point]
+        let weak_change_points: [Int]
+        var description: String { name }
+    }
+
+    static let cases: [OtavaCase] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: fixture("statistics/otava.json")))
+        return try! JSONDecoder().decode([OtavaCase].self, from: data)
+    }()
+
+    static func agrees(_ ours: [Int], _ theirs: [Int]) -> Bool {
+        ours.count == theirs.count && zip(ours, theirs).allSatisfy { abs($0 - $1) <= 1 }
+    }
+
+    @Test(arguments: cases)
+    func sameChangePointsAsOtava(_ c: OtavaCase) {
+        let found = ChangePoints.detect(c.values)
+        #expect(Self.agrees(found.map(\.index), c.change_points.map(\.index)),
+                "\(c.name): hhbench \(found.map(\.index)) vs Otava \(c.change_points.map(\.index))")
+        for (ours, theirs) in zip(found, c.change_points) where ours.index == theirs.index {
+            #expect(abs(ours.meanBefore - theirs.mean_before) <= 1e-9 * abs(theirs.mean_before))
+            #expect(abs(ours.meanAfter - theirs.mean_after) <= 1e-9 * abs(theirs.mean_after))
+            #expect(abs(ours.pValue - theirs.p_value) <= max(1e-12, 1e-6 * theirs.p_value), "\(c.name) p")
+        }
+    }
+
+    @Test func weakChangePointsMatchToo() {
+        var agreeing = 0
+        for c in Self.cases {
+            let firstPass = ChangePoints.split(c.values, window: 50, maxPValue: 0.01).map(\.index)
+            if Self.agrees(firstPass, c.weak_change_points) { agreeing += 1 }
+        }
+        #expect(agreeing == Self.cases.count)
+    }
+
+    @Test func aClearStepIsFoundWhereItIs() {
+        var values = [Double](repeating: 10, count: 60) + [Double](repeating: 13, count: 60)
+        for i in values.indices { values[i] += Double((i * 7919) % 13) / 100 }
+        let found = ChangePoints.detect(values)
+        #expect(found.map(\.index) == [60])
+        #expect(abs(found[0].forwardChange - 0.3) < 0.01)
     }
 }
