@@ -41,6 +41,8 @@ let package = Package(
         // Build-time helper: turns migrations/*.sql and queries/*.sql into Swift string literals,
         // so the built hhbench is one self-contained file.
         .executableTarget(name: "EmbedSQLTool"),
+        // Times change point detection in-process, for bench/trend_speed.py.
+        .executableTarget(name: "ChangePointBench", dependencies: ["Statistics"]),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
         .testTarget(
             name: "hhbenchTests",

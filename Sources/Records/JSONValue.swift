@@ -92,6 +92,13 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public static func writeString(_ s: String, to out: inout String) {
+        // Most strings (names, shas, units) need no escaping: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

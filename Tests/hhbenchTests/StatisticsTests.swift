@@ -174,3 +174,34 @@ import Testing
         #expect(abs(found[0].forwardChange - 0.3) < 0.01)
     }
 }
+
+@Suite struct TheilSenTests {
+    /// scipy 1.17: theilslopes(y, range(40)) for y = [100 + 0.3 i + gauss(0, 1) with random.Random(5)]
+    /// gives slope 0.31584442647417127, intercept 99.72670026279323, interval [0.2814447666729688, 0.3511232016902852].
+    @Test func matchesScipy() throws {
+        let y: [Double] = try JSONDecoder().decode([Double].self, from: Data(contentsOf: URL(fileURLWithPath: fixture("statistics/theilsen_y.json"))))
+        let estimate = try #require(TheilSen(x: y.indices.map(Double.init), y: y))
+        #expect(abs(estimate.slope - 0.31584442647417127) < 1e-12)
+        #expect(abs(estimate.intercept - 99.72670026279323) < 1e-9)
+        #expect(abs(estimate.lower - 0.2814447666729688) < 1e-12)
+        #expect(abs(estimate.upper - 0.3511232016902852) < 1e-12)
+    }
+}
+
+@Suite struct SelectionTests {
+    @Test func selectionAgreesWithSorting() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [1, 2, 3, 10, 101, 1000] {
+            let values = (0..<count).map { _ in Double(Int.random(in: 0..<50, using: &generator)) }  // many ties
+            let sorted = values.sorted()
+            for k in Set([0, count / 3, count / 2, count - 1]) {
+                var copy = values
+                #expect(Selection.kth(&copy, k) == sorted[k])
+            }
+            for q in [0.0, 25, 50, 95, 99, 100] {
+                var copy = values
+                #expect(Selection.percentile(&copy, q) == Descriptive.percentile(sorted: sorted, q))
+            }
+        }
+    }
+}

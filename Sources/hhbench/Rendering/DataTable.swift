@@ -96,9 +96,11 @@ enum JSONOutput {
         return out + "\n"
     }
 
+    private static let pads = (0..<64).map { String(repeating: "  ", count: $0) }
+
     private static func write(_ value: JSONValue, indent: Int, to out: inout String) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closePad = String(repeating: "  ", count: indent)
+        let pad = pads[min(indent + 1, 63)]
+        let closePad = pads[min(indent, 63)]
         switch value {
         case .array(let items) where !items.isEmpty:
             out += "[\n"

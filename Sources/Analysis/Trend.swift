@@ -1,0 +1,179 @@
+import Foundation
+import Records
+import Statistics
+import Warehouse
+
+/// What `hhbench trend` is asked.
+public struct TrendRequest: Sendable {
+    public var metric: String
+    public var benchmarkGlob: String?
+    /// The branch or ref whose first-parent history is walked; nil for the current branch.
+    public var branch: String?
+    /// At most this many commits with results, the newest.
+    public var last = 200
+    public var machine: String?
+    public var anyMachine = false
+    public var options = ChangePoints.Options()
+
+    public init(metric: String) { self.metric = metric }
+}
+
+/// One point: a commit with results.
+public struct TrendPoint: Sendable {
+    public let index: Int
+    public let commit: String
+    public let time: String?
+    public let value: Double
+    public let runs: Int
+}
+
+/// A change point of a series, with its commit.
+public struct TrendChange: Sendable {
+    public let index: Int
+    public let commit: String
+    public let subject: String?
+    public let before: Double
+    public let after: Double
+    public let changePct: Double
+    public let pValue: Double
+    /// `regression` or `improvement`, by the metric's direction.
+    public let kind: Verdict
+}
+
+/// The Theil–Sen slope over the last segment.
+public struct Drift: Sendable {
+    public let slopePer100Commits: Double
+    public let ciLow: Double
+    public let ciHigh: Double
+    /// The fitted change over the segment, as a percent of its median.
+    public let totalPct: Double
+    public let points: Int
+    public let flagged: Bool
+}
+
+public struct TrendSeries: Sendable {
+    public let benchmark: BenchmarkKey
+    public let metric: MetricDescriptor
+    public let points: [TrendPoint]
+    public let changes: [TrendChange]
+    public let drift: Drift?
+}
+
+public struct TrendReport: Sendable {
+    public let metric: String
+    public let branch: String
+    public let machine: String?
+    public let series: [TrendSeries]
+}
+
+/// `hhbench trend`: one metric along a branch's first-parent history, one point per commit with
+/// results (the median over its runs on the machine; for raw samples, the median of each run's
+/// samples first), with change points (see `ChangePoints`) and drift (see `TheilSen`).
+public struct Trend: Sendable {
+    public let warehouse: Warehouse
+    public let history: CommitHistory
+    public let config: ProjectConfig
+
+    public init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
+        self.warehouse = warehouse
+        self.history = history
+        self.config = config
+    }
+
+    public func run(_ request: TrendRequest) throws -> TrendReport {
+        let branch = request.branch ?? history.currentBranch() ?? config.baselineBranch ?? "main"
+        guard let head = try history.resolve(branch) else {
+            throw CompareError.unknownReference("no branch, tag or commit '\(branch)' in git or the database")
+        }
+        // Walk far enough back to find `last` commits with results.
+        var limit = max(request.last * 4, 400)
+        var commits: [String] = []
+        var runs: [RunReference] = []
+        var fingerprint: String?
+        if let machine = request.machine {
+            let fingerprints = try warehouse.machineFingerprints(named: machine)
+            guard !fingerprints.isEmpty else { throw CompareError.unknownReference("no machine named '\(machine)' in the database") }
+            fingerprint = fingerprints.first
+        }
+        while true {
+            let line = try history.firstParentHistory(from: head, limit: limit)
+            var found = try warehouse.runs(atCommits: line)
+            if !request.anyMachine {
+                if fingerprint == nil { fingerprint = found.first?.machineFingerprint }
+                found = found.filter { $0.machineFingerprint == fingerprint }
+            }
+            let withRuns = Set(found.compactMap(\.commit))
+            commits = Array(line.filter { withRuns.contains($0) }.prefix(request.last))
+            let chosen = Set(commits)
+            runs = found.filter { $0.commit.map(chosen.contains) ?? false }
+            if commits.count >= request.last || line.count < limit || limit >= 10_000_000 { break }
+            limit *= 10
+        }
+        guard !commits.isEmpty else {
+            throw CompareError.notEnoughData("no runs on the first-parent history of \(branch)" + (request.anyMachine ? "" : " on this machine"))
+        }
+        let ordered = Array(commits.reversed())  // oldest first
+        let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
+        let values = try warehouse.values(ofRuns: runs.map(\.id), includeSamples: true, metric: request.metric)
+        var byBenchmark: [BenchmarkKey: (MetricDescriptor, [Int: [Double]])] = [:]
+        for run in values {
+            guard let commit = run.run.commit, let index = position[commit] else { continue }
+            for (key, metric) in run.metrics where key.metric == request.metric {
+                if let glob = request.benchmarkGlob, fnmatch(glob, key.benchmark.name, 0) != 0 { continue }
+                let value = run.values[key] ?? run.samples[key].map(Descriptive.median)
+                guard let value else { continue }
+                byBenchmark[key.benchmark, default: (metric, [:])].1[index, default: []].append(value)
+            }
+        }
+        let times = Dictionary(runs.compactMap { run in run.commit.map { ($0, run.recordedAt) } }, uniquingKeysWith: min)
+        let subjects = try history.subjects(ordered)
+        let inputs = byBenchmark.sorted(by: { $0.key < $1.key })
+        // Each series is analysed on its own: spread them over the cores.
+        let results = UnsafeMutableBufferPointer<TrendSeries?>.allocate(capacity: inputs.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { item in
+            let (benchmark, (recorded, perCommit)) = inputs[item]
+            slots[item] = analyse(benchmark: benchmark, recorded: recorded, perCommit: perCommit, ordered: ordered, times: times,
+                                  subjects: subjects, request: request)
+        }
+        let series = results.compactMap { $0 }
+        let machine = request.anyMachine ? nil : runs.first?.machineName
+        return TrendReport(metric: request.metric, branch: branch, machine: machine, series: series)
+    }
+
+    private func analyse(benchmark: BenchmarkKey, recorded: MetricDescriptor, perCommit: [Int: [Double]], ordered: [String],
+                         times: [String: String], subjects: [String: String], request: TrendRequest) -> TrendSeries {
+        let settings = config.settings(for: SeriesKey(benchmark: benchmark, metric: request.metric))
+        let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
+        let points = perCommit.keys.sorted().enumerated().map { index, commitIndex in
+            TrendPoint(index: index, commit: ordered[commitIndex], time: times[ordered[commitIndex]],
+                       value: Descriptive.median(perCommit[commitIndex]!), runs: perCommit[commitIndex]!.count)
+        }
+        let found = ChangePoints.detect(points.map(\.value), options: request.options)
+        let changes = found.map { change in
+            let percent = change.forwardChange * 100
+            return TrendChange(index: change.index, commit: points[change.index].commit, subject: subjects[points[change.index].commit],
+                               before: change.meanBefore, after: change.meanAfter, changePct: percent, pValue: change.pValue,
+                               kind: percent * metric.direction.worseSign > 0 ? .regression : .improvement)
+        }
+        return TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
+                           drift: drift(points, from: found.last?.index ?? 0, thresholdPct: settings.thresholdPct))
+    }
+
+    /// Theil–Sen over the points from `start` on; flagged when the 95 % interval excludes zero and
+    /// the fitted change over the segment is at least the metric's threshold.
+    func drift(_ points: [TrendPoint], from start: Int, thresholdPct: Double) -> Drift? {
+        let segment = Array(points[start...])
+        guard segment.count >= 3 else { return nil }
+        let x = segment.map { Double($0.index) }
+        let y = segment.map(\.value)
+        guard let fit = TheilSen(x: x, y: y) else { return nil }
+        let median = Descriptive.median(y)
+        let totalPct = median == 0 ? 0 : fit.slope * Double(segment.count - 1) / abs(median) * 100
+        let excludesZero = fit.lower > 0 || fit.upper < 0
+        return Drift(slopePer100Commits: fit.slope * 100, ciLow: fit.lower * 100, ciHigh: fit.upper * 100, totalPct: totalPct,
+                     points: segment.count, flagged: excludesZero && abs(totalPct) >= thresholdPct)
+    }
+}

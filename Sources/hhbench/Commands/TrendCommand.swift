@@ -1,0 +1,128 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Records
+import Statistics
+import Warehouse
+
+struct TrendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trend",
+        abstract: "A metric along a branch's history, with the commits where it changed and its drift.",
+        discussion: """
+            One point per commit with results on the branch's first-parent history (the median over its runs on \
+            the machine). Change points: e-divisive means with a Student-t test over sliding windows, as Apache \
+            Otava 0.8 (window 50, p 0.001). Drift: the Theil-Sen slope over the last segment. docs/STATISTICS.md.
+            """)
+
+    enum TrendFormat: String, ExpressibleByArgument, CaseIterable { case text, csv, json, markdown, svg }
+    enum FailOnChange: String, ExpressibleByArgument, CaseIterable { case regression }
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Argument(help: ArgumentHelp("The metric, such as p95_time_ms or time_ms.", valueName: "metric"))
+    var metric: String
+
+    @Option(help: ArgumentHelp("Only benchmarks matching this glob.", valueName: "glob"))
+    var benchmark: String?
+
+    @Option(help: ArgumentHelp("The branch (or any ref). Default: the current branch.", valueName: "ref"))
+    var branch: String?
+
+    @Option(help: "At most this many commits with results, the newest.")
+    var last = 200
+
+    @Option(help: ArgumentHelp("The machine. Default: the machine of the newest run.", valueName: "name"))
+    var machine: String?
+
+    @Flag(help: "Use runs from every machine.")
+    var anyMachine = false
+
+    @Option(help: "Change point window (Otava's default 50).")
+    var window = 50
+
+    @Option(help: "Change point significance (Otava's default 0.001).")
+    var maxPValue = 0.001
+
+    @Option(help: "Smallest relative change of a change point, 0.05 = 5 % (default 0).")
+    var minMagnitude = 0.0
+
+    @Flag(help: "Draw each series as a chart in the terminal.")
+    var chart = false
+
+    @Option(help: ArgumentHelp("Write one SVG per series into this folder (with --format svg or markdown).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: "Exit 1 when the newest segment starts with a regression within the last --recent commits.")
+    var failOnChange: FailOnChange?
+
+    @Option(help: "How recent a change point must be for --fail-on-change.")
+    var recent = 5
+
+    @Option(help: "text, csv, json, markdown or svg.")
+    var format: TrendFormat = .text
+
+    func validate() throws {
+        if machine != nil && anyMachine { throw ValidationError("--machine and --any-machine contradict each other") }
+        if last < 1 { throw ValidationError("--last must be at least 1") }
+        if window < 2 { throw ValidationError("--window must be at least 2") }
+        if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
+    }
+
+    func run() throws {
+        let warehouse = try database.open()
+        var request = TrendRequest(metric: metric)
+        request.benchmarkGlob = benchmark
+        request.branch = branch
+        request.last = last
+        request.machine = machine
+        request.anyMachine = anyMachine
+        request.options.window = window
+        request.options.maxPValue = maxPValue
+        request.options.minMagnitude = minMagnitude
+        let report: TrendReport
+        do {
+            report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: try configOptions.load()).run(request)
+        } catch let error as CompareError {
+            switch error {
+            case .notEnoughData(let message): throw CommandFailure.notEnoughData(message)
+            case .unknownReference(let message): throw CommandFailure.usage(message)
+            }
+        }
+        guard !report.series.isEmpty else {
+            throw CommandFailure.notEnoughData("no benchmark has the metric '\(metric)' on \(report.branch)"
+                                               + (benchmark.map { " matching '\($0)'" } ?? ""))
+        }
+        var links: [String: String] = [:]
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for series in report.series {
+                let name = series.benchmark.displayName.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+                let path = (out as NSString).appendingPathComponent("\(metric)-\(String(name)).svg")
+                try SVGChart.document([series], metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
+                links[series.benchmark.displayName] = path
+            }
+        }
+        switch format {
+        case .text: print(TrendRendering.text(report, chart: chart, colour: Terminal.wantsColour), terminator: "")
+        case .csv: print(TrendRendering.csv(report), terminator: "")
+        case .json: print(JSONOutput.render(TrendRendering.json(report)), terminator: "")
+        case .markdown: print(TrendRendering.markdown(report, svgLinks: links), terminator: "")
+        case .svg:
+            if out == nil { print(SVGChart.document(report.series, metric: metric), terminator: "") }
+            else { for path in links.values.sorted() { note("wrote \(path)") } }
+        }
+        if failOnChange == .regression {
+            let recentRegressions = report.series.filter { series in
+                guard let change = series.changes.last else { return false }
+                return change.kind == .regression && change.index >= series.points.count - recent
+            }
+            if !recentRegressions.isEmpty {
+                throw CommandFailure.checkFailed("regression in the last \(recent) commits: "
+                                                 + recentRegressions.map { "\($0.benchmark.displayName) at \($0.changes.last!.commit.prefix(10))" }
+                                                    .joined(separator: ", "))
+            }
+        }
+    }
+}

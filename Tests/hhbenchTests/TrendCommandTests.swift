@@ -1,0 +1,139 @@
+import Foundation
+import Records
+import Testing
+
+/// `hhbench trend` through the built binary on a real repository with a known history.
+@Suite struct TrendCommandTests {
+    /// main: 40 commits; p95_time_ms ≈ 10 ms until commit 20, ≈ 13 ms from it (a regression);
+    /// every fifth commit has no results; a "flat" benchmark beside it, and a "growing" one that
+    /// drifts 0.06 ms a commit under ±1.5 ms of alternating noise: no step, a clear slope.
+    final class History: @unchecked Sendable {
+        let repo: GitRepository
+        var recorded: [String] = []
+        var subjects: [String: String] = [:]
+
+        init(machine: String = "m1") throws {
+            repo = try GitRepository()
+            var generator = SyntheticResults(seed: 3)
+            for index in 0..<40 {
+                let sha = try repo.commit("commit \(index)")
+                subjects[sha] = "commit \(index)"
+                if index % 5 == 4 { continue }
+                let step = index >= 20 ? 13.0 : 10.0
+                let input = try repo.folder.write("r.jsonl", """
+                    {"benchmark":"api","metric":"p95_time_ms","value":\(String(format: "%.4f", generator.normal(step, 0.2)))}
+                    {"benchmark":"flat","metric":"p95_time_ms","value":\(String(format: "%.4f", generator.normal(5, 0.05)))}
+                    {"benchmark":"growing","metric":"p95_time_ms","value":\(String(format: "%.4f", 20 + 0.06 * Double(index) + (index % 2 == 0 ? 1.5 : -1.5)))}
+                    """)
+                let result = try hhbench(["record", input, "--db", "h.db", "--machine", machine], cwd: repo.path)
+                guard result.status == 0 else { throw TestFailure(result.stderr) }
+                recorded.append(sha)
+            }
+        }
+
+        func trend(_ arguments: [String]) throws -> ProcessResult {
+            try hhbench(["trend", "p95_time_ms", "--db", "h.db"] + arguments, cwd: repo.path)
+        }
+    }
+
+    @Test func findsTheRegressionAndTheDrift() throws {
+        let history = try History()
+        let result = try history.trend(["--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(result.stdout)
+        #expect(report["metric"]?.stringValue == "p95_time_ms")
+        #expect(report["branch"]?.stringValue == "main")
+        let series = try #require(report["series"]?.arrayValue)
+        #expect(series.map { $0["benchmark"]?.stringValue } == ["api", "flat", "growing"])
+        let api = series[0]
+        let points = try #require(api["points"]?.arrayValue)
+        #expect(points.count == 32, "commits without results are skipped")
+        #expect(points.map { $0["index"]?.doubleValue } == (0..<32).map(Double.init))
+        #expect(points.map { $0["commit"]?.stringValue } == history.recorded)
+        let changes = try #require(api["change_points"]?.arrayValue)
+        #expect(changes.count == 1)
+        let change = changes[0]
+        // Commit 20 is the 17th recorded commit (every fifth has no results): index 16.
+        #expect(change["index"]?.doubleValue == 16)
+        #expect(change["commit"]?.stringValue == history.recorded[16])
+        #expect(change["subject"]?.stringValue == "commit 20")
+        #expect(change["kind"]?.stringValue == "regression")
+        #expect(abs(change["change_pct"]!.doubleValue! - 30) < 3)
+        #expect(abs(change["before"]!.doubleValue! - 10) < 0.2 && abs(change["after"]!.doubleValue! - 13) < 0.2)
+        #expect(change["p_value"]!.doubleValue! < 0.001)
+        #expect(series[1]["change_points"]?.arrayValue?.isEmpty == true)
+        #expect(series[1]["drift"]?["flagged"]?.boolValue == false)
+        let growing = try #require(series[2]["drift"])
+        #expect(growing["flagged"]?.boolValue == true)
+        #expect(series[2]["change_points"]?.arrayValue?.isEmpty == true, "a gentle drift in noise has no step")
+        // 0.06 per commit, with every fifth commit missing: 0.075 per recorded point, 7.5 per 100 points.
+        #expect(abs(growing["slope_per_100_commits"]!.doubleValue! - 7.5) < 1)
+        #expect(growing["ci_low"]!.doubleValue! > 0)
+    }
+
+    @Test func textChartMarkdownSVGAndCSV() throws {
+        let history = try History()
+        let text = try history.trend(["--chart"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("▲ regression at #16"))
+        #expect(text.stdout.contains("\"commit 20\""))
+        #expect(text.stdout.unicodeScalars.contains { "▁▂▃▄▅▆▇█".unicodeScalars.contains($0) })
+        #expect(text.stdout.contains("┤") && text.stdout.contains("●"))
+        #expect(text.stdout.contains("flagged"))
+
+        let out = history.repo.folder.file("charts")
+        let markdown = try history.trend(["--format", "markdown", "--out", out])
+        #expect(markdown.stdout.hasPrefix("### p95_time_ms on main"))
+        #expect(markdown.stdout.contains("| api | 32 |"))
+        #expect(markdown.stdout.contains("![api](\(out)/p95_time_ms-api.svg)"))
+        let svg = try String(contentsOfFile: out + "/p95_time_ms-api.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("<polyline") && svg.contains("stroke=\"#d1242f\"") && svg.contains(String(history.recorded[16].prefix(7))))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 32)
+
+        let combined = try history.trend(["--format", "svg"])
+        #expect(combined.stdout.components(separatedBy: "<polyline").count - 1 == 3)
+
+        let csv = try history.trend(["--format", "csv", "--benchmark", "api"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines[0] == "benchmark,group,params,metric,unit,direction,record,index,commit,time,value,runs,before,after,change_pct,p_value,kind")
+        #expect(lines.filter { $0.contains(",point,") }.count == 32)
+        #expect(lines.filter { $0.contains(",change_point,") }.count == 1)
+    }
+
+    @Test func gatesMachinesAndTheStoredHistory() throws {
+        let history = try History()
+        // The regression is 16 points back: not recent with --recent 5, recent with --recent 20.
+        #expect(try history.trend(["--benchmark", "api", "--fail-on-change", "regression"]).status == 0)
+        let recent = try history.trend(["--benchmark", "api", "--fail-on-change", "regression", "--recent", "20"])
+        #expect(recent.status == 1)
+        #expect(recent.stderr.contains("api at \(history.recorded[16].prefix(10))"))
+
+        // Three runs at HEAD on one machine: the point is their median; another machine's runs stay out.
+        for value in ["1", "2", "9"] {
+            let input = try history.repo.folder.write("x.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":\#(value)}"#)
+            #expect(try hhbench(["record", input, "--db", "h.db", "--machine", "m1", "--allow-duplicate"], cwd: history.repo.path).status == 0)
+        }
+        let other = try history.repo.folder.write("o.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":500}"#)
+        #expect(try hhbench(["record", other, "--db", "h.db", "--machine", "m2"], cwd: history.repo.path).status == 0)
+        let report = try JSONParser.parse(try history.trend(["--format", "json", "--benchmark", "api", "--machine", "m1"]).stdout)
+        let last = try #require(report["series"]?.arrayValue?.first?["points"]?.arrayValue?.last)
+        #expect(last["runs"]?.doubleValue == 3)
+        #expect(last["value"]?.doubleValue == 2)
+
+        // A copy of the database, away from git, walks the stored parents.
+        let elsewhere = try TemporaryFolder()
+        try FileManager.default.copyItem(atPath: history.repo.folder.file("h.db"), toPath: elsewhere.file("copy.db"))
+        let copied = try hhbench(["trend", "p95_time_ms", "--db", "copy.db", "--branch", "main", "--machine", "m1", "--format", "json",
+                                  "--benchmark", "api"], cwd: elsewhere.path)
+        #expect(copied.status == 0, "\(copied.stderr)")
+        let copiedReport = try JSONParser.parse(copied.stdout)
+        #expect(copiedReport["series"]?.arrayValue?.first?["points"]?.arrayValue?.count == 33, "HEAD got its first runs above")
+        #expect(copiedReport["series"]?.arrayValue?.first?["change_points"]?.arrayValue?.first?["index"]?.doubleValue == 16)
+
+        let missing = try history.trend(["--benchmark", "nothing-like-this"])
+        #expect(missing.status == 3)
+        let badBranch = try history.trend(["--branch", "no-such-branch"])
+        #expect(badBranch.status == 2)
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Issue 4's speed benchmark, in one run on one machine:
+
+1. Change points on a 10,000-point series (steps and noise): Apache Otava 0.8's
+   compute_change_points with its defaults, timed in-process, against hhbench's port timed
+   in-process (the ChangePointBench executable); also checks that they find the same points.
+2. `hhbench trend p95_time_ms` end to end (process start to exit, JSON out) over 500 series x 200
+   commits read from the database.
+
+Usage: python3 bench/trend_speed.py  (after `swift build -c release`; `pip install apache-otava==0.8.0`)
+Targets: hhbench's change points in at most a tenth of Otava's time; trend under 1 s.
+"""
+import json, os, random, shutil, statistics, subprocess, sys, tempfile, time
+
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+release = os.path.join(root, ".build", "release")
+
+
+def series_10k():
+    rng = random.Random(10)
+    values, level = [], 100.0
+    for block in range(40):
+        level *= rng.choice([1.0, 1.0, 1.0, 1.08, 0.93, 1.2])
+        values += [rng.gauss(level, level * 0.02) for _ in range(250)]
+    return values
+
+
+def change_points(folder):
+    try:
+        from otava.analysis import compute_change_points
+    except ImportError:
+        sys.exit("Otava is missing: pip install apache-otava==0.8.0")
+    values = series_10k()
+    path = os.path.join(folder, "series.json")
+    json.dump(values, open(path, "w"))
+    otava_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        points, _ = compute_change_points(list(values))
+        otava_times.append(time.perf_counter() - start)
+    result = json.loads(subprocess.run([os.path.join(release, "ChangePointBench"), path, "5"], capture_output=True, text=True, check=True).stdout)
+    otava_indices = [int(p.index) for p in points]
+    ours = result["indices"]
+    agree = len(ours) == len(otava_indices) and all(abs(a - b) <= 1 for a, b in zip(ours, otava_indices))
+    otava_median, ours_median = statistics.median(otava_times), statistics.median(result["seconds"])
+    print(f"change points, 10,000 points: Otava {otava_median * 1000:.1f} ms, hhbench {ours_median * 1000:.2f} ms "
+          f"= {ours_median / otava_median:.4f} of Otava's time (target <= 0.1); "
+          f"{len(ours)} change points, {'the same as Otava' if agree else 'DIFFERENT from Otava: %s vs %s' % (ours, otava_indices)}")
+
+
+def trend(folder, series=500, commits=200):
+    hhbench = os.path.join(release, "hhbench")
+    repo = os.path.join(folder, "repo")
+    subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
+    stream = []
+    for i in range(1, commits + 1):
+        message = f"commit {i}\n"
+        stream.append(f"commit refs/heads/main\nmark :{i}\ncommitter B <b@example.com> {1700000000 + i} +0000\ndata {len(message)}\n{message}")
+        if i > 1:
+            stream.append(f"from :{i - 1}\n")
+        stream.append(f"M 644 inline f\ndata {len(str(i))}\n{i}\n\n")
+    subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input="".join(stream).encode(), check=True)
+    subprocess.run(["git", "-C", repo, "checkout", "-q", "main"], check=True)
+    shas = subprocess.run(["git", "-C", repo, "rev-list", "--reverse", "main"], capture_output=True, text=True, check=True).stdout.split()
+    rng = random.Random(4)
+    inputs = os.path.join(folder, "inputs")
+    os.makedirs(inputs)
+    files = []
+    for i, sha in enumerate(shas):
+        lines = ['{"context":{"commit":{"sha":"%s","parents":[%s]},"branch":"main"}}' % (sha, f'"{shas[i - 1]}"' if i else "")]
+        for b in range(series):
+            level = 10 + b % 13 + (3 if b % 10 == 0 and i > 120 else 0)
+            lines.append('{"benchmark":"bench_%03d","metric":"p95_time_ms","value":%.4f}' % (b, rng.gauss(level, 0.2)))
+        path = os.path.join(inputs, f"{i:04d}.jsonl")
+        open(path, "w").write("\n".join(lines) + "\n")
+        files.append(path)
+    db = os.path.join(folder, "history.db")
+    env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
+    subprocess.run([hhbench, "record", *files], cwd=inputs, env=env, check=True, stdout=subprocess.DEVNULL)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        out = subprocess.run([hhbench, "trend", "p95_time_ms", "--branch", "main", "--last", str(commits), "--format", "json"],
+                             cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
+        times.append(time.perf_counter() - start)
+    report = json.loads(out)
+    found = sum(1 for s in report["series"] if s["change_points"])
+    print(f"hhbench trend, {len(report['series'])} series x {len(report['series'][0]['points'])} commits: median "
+          f"{statistics.median(times) * 1000:.0f} ms over 5 runs (target < 1000 ms); {found} series with change points "
+          f"(50 have a step)")
+
+
+def main():
+    for tool in ["hhbench", "ChangePointBench"]:
+        if not os.path.exists(os.path.join(release, tool)):
+            sys.exit(f"{tool} not built: swift build -c release")
+    folder = tempfile.mkdtemp(prefix="hhbench-trend-speed-")
+    try:
+        change_points(folder)
+        trend(folder)
+    finally:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
