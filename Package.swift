@@ -30,7 +30,9 @@ let package = Package(
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
         .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"]),
         .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records"]),
-        .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics"]),
+        // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
+        .target(name: "CMeasure"),
+        .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"]),
         .executableTarget(
             name: "hhbench",
             dependencies: [

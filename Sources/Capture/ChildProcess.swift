@@ -17,6 +17,8 @@ public enum ChildProcess {
         public let systemSeconds: Double
         public let maxResidentKilobytes: Int
         public let signaled: Bool
+        /// Wall time from just before the spawn to the child's exit (monotonic clock).
+        public let wallSeconds: Double
 
         public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
         public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -35,6 +37,13 @@ public enum ChildProcess {
         case discard
         /// Leave connected to hhbench's own stream.
         case inherit
+    }
+
+    /// CLOCK_MONOTONIC in seconds: immune to wall-clock adjustments.
+    public static func monotonicSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// A pipe whose ends close on exec, so no other child inherits them.
@@ -82,6 +91,7 @@ public enum ChildProcess {
         defer { for pointer in environmentStrings ?? [] { free(pointer) } }
 
         var pid: pid_t = 0
+        let started = ChildProcess.monotonicSeconds()
         let spawned: Int32 = environmentStrings.map { envp in
             posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         } ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
@@ -114,10 +124,12 @@ public enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let wall = ChildProcess.monotonicSeconds() - started
         let exited = status & 0x7F == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return Result(status: code, stdout: collected[0], stderr: collected[1], userSeconds: seconds(usage.ru_utime),
-                      systemSeconds: seconds(usage.ru_stime), maxResidentKilobytes: Int(usage.ru_maxrss), signaled: !exited)
+                      systemSeconds: seconds(usage.ru_stime), maxResidentKilobytes: Int(usage.ru_maxrss), signaled: !exited,
+                      wallSeconds: wall)
     }
 }

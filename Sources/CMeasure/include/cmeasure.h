@@ -1,0 +1,20 @@
+#ifndef CMEASURE_H
+#define CMEASURE_H
+
+/// What one measured run of a command gave.
+typedef struct {
+    int exit_code;          /* the exit status, or 128 + the signal */
+    int signaled;
+    double wall_seconds;    /* CLOCK_MONOTONIC, from just before the spawn to the reaping */
+    double user_seconds;
+    double system_seconds;
+    long max_rss_kb;        /* the command's own peak resident memory (see cmeasure.c) */
+    int memory_exact;       /* 1 when the peak was read from the command itself, 0 when only rusage was there */
+    int launch_errno;       /* non-zero when the command could not be started */
+} hh_measurement;
+
+/// Runs file (searched on PATH) with argv and envp, stdin from /dev/null and stdout/stderr to the
+/// given descriptors (-1: inherit). Returns 0, or -1 with launch_errno set.
+int hh_measure(const char *file, char *const argv[], char *const envp[], int out_fd, int err_fd, hh_measurement *result);
+
+#endif

@@ -1,0 +1,59 @@
+import Records
+import Statistics
+
+/// Turns what the runner measured into the run record every recorder writes.
+public enum RunRecording {
+    /// `time_ms`, `cpu_user_ms`, `cpu_sys_ms`, `max_rss_mb` samples (and `exit_code` with
+    /// `error_rate` when failures were allowed) for one command. Times are kept exact: nanoseconds
+    /// as milliseconds with six decimals, microseconds as milliseconds with three.
+    public static func series(_ result: CommandResult, benchmark: BenchmarkKey, recordFailures: Bool) -> ([SampleSeries], [Measurement]) {
+        let executions = result.executions
+        var series = [
+            SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "time_ms"),
+                         samples: executions.map { nanosecondsAsMilliseconds($0.wallNanoseconds) }),
+            SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "cpu_user_ms"),
+                         samples: executions.map { microsecondsAsMilliseconds($0.userMicroseconds) }),
+            SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "cpu_sys_ms"),
+                         samples: executions.map { microsecondsAsMilliseconds($0.systemMicroseconds) }),
+            SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "max_rss_mb"),
+                         values: executions.map { Double($0.maxResidentKilobytes) / 1024 }),
+        ]
+        var measurements: [Measurement] = []
+        if recordFailures {
+            series.append(SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "exit_code", unit: ""),
+                                       values: executions.map { Double($0.exitCode) }))
+            measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: "error_rate"),
+                                            value: Double(result.failures) / Double(max(executions.count, 1))))
+        }
+        return (series, measurements)
+    }
+
+    static func nanosecondsAsMilliseconds(_ ns: Int64) -> DecimalNumber {
+        DecimalNumber(value: Double(ns) / 1e6, mantissa: ns, scale: 6)
+    }
+
+    static func microsecondsAsMilliseconds(_ us: Int64) -> DecimalNumber {
+        DecimalNumber(value: Double(us) / 1e3, mantissa: us, scale: 3)
+    }
+
+    /// `overhead_ratio` (median of B over median of A) with its 95 % bootstrap interval,
+    /// `throughput_ratio` (B's operations per second over A's, from the means) and
+    /// `memory_overhead_ratio` (median peak memory of B over A's).
+    public static func overhead(_ a: CommandResult, _ b: CommandResult, benchmark: BenchmarkKey) -> [Measurement] {
+        let timesA = a.wallMilliseconds, timesB = b.wallMilliseconds
+        let medianA = Descriptive.median(timesA), medianB = Descriptive.median(timesB)
+        let interval = Bootstrap.ratioOfMedians(timesA, timesB)
+        let memoryA = Descriptive.median(a.executions.map { Double($0.maxResidentKilobytes) })
+        let memoryB = Descriptive.median(b.executions.map { Double($0.maxResidentKilobytes) })
+        func ratio(_ name: String, _ value: Double, _ direction: Direction = .lowerIsBetter) -> Measurement {
+            Measurement(benchmark: benchmark, metric: MetricDescriptor(name: name, unit: "ratio", direction: direction), value: value)
+        }
+        var result = [
+            ratio("overhead_ratio", medianA == 0 ? .nan : medianB / medianA),
+            ratio("overhead_ratio_ci_low", interval.lower), ratio("overhead_ratio_ci_high", interval.upper),
+            ratio("throughput_ratio", Descriptive.mean(timesB) == 0 ? .nan : Descriptive.mean(timesA) / Descriptive.mean(timesB), .higherIsBetter),
+        ]
+        if memoryA > 0 { result.append(ratio("memory_overhead_ratio", memoryB / memoryA)) }
+        return result.filter { $0.value.isFinite }
+    }
+}

@@ -1,0 +1,267 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Records
+import Recording
+import Runner
+import Statistics
+import Warehouse
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Benchmark commands like hyperfine, and record every sample with the run's context.",
+        discussion: """
+            Each command is a benchmark. Per run: wall time (monotonic clock), user and system CPU time, the \
+            child's own peak resident memory (posix_spawn, so hhbench's memory is not inherited) and the exit code. \
+            Recorded as one run: time_ms, cpu_user_ms, cpu_sys_ms, max_rss_mb samples and their summaries \
+            (avg_time_ms, p95_time_ms, throughput_ops_per_sec, ...). Hooks (--setup, --prepare, --conclude, \
+            --cleanup) run through /bin/sh. A failing command stops the benchmark with exit 2 unless \
+            --ignore-failure; --max-overhead fails with exit 1.
+            """)
+
+    enum Style: String, ExpressibleByArgument, CaseIterable { case auto, basic, none }
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var contextOptions: ContextOptions
+
+    @Argument(help: ArgumentHelp("Commands to benchmark (quote each).", valueName: "command"))
+    var commands: [String] = []
+
+    @Option(name: .customLong("name"), help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
+    var names: [String] = []
+
+    @Option(help: "Warm-up runs before measuring (default 3).")
+    var warmup = 3
+    @Option(help: "Exactly this many measured runs.")
+    var runs: Int?
+    @Option(help: "At least this many runs (default 10).")
+    var minRuns = 10
+    @Option(help: "At most this many runs.")
+    var maxRuns: Int?
+    @Option(help: ArgumentHelp("Measure each command for at least this long (default 3s).", valueName: "duration"))
+    var minTime = "3s"
+
+    @Option(help: ArgumentHelp("Run once before each command's runs.", valueName: "command")) var setup: String?
+    @Option(help: ArgumentHelp("Run before every run (a cold start: drop a cache, restart a service).", valueName: "command")) var prepare: String?
+    @Option(help: ArgumentHelp("Run after every run.", valueName: "command")) var conclude: String?
+    @Option(help: ArgumentHelp("Run once after each command's runs.", valueName: "command")) var cleanup: String?
+
+    @Option(help: ArgumentHelp("Run commands through this shell (e.g. bash) and subtract its start-up time. Default: no shell.",
+                               valueName: "shell"))
+    var shell: String?
+
+    @Flag(help: "Keep going when a command exits non-zero; record exit codes and error_rate.")
+    var ignoreFailure = false
+    @Flag(help: "Show the commands' output instead of discarding it.")
+    var showOutput = false
+
+    @Flag(help: "Only print; record nothing.")
+    var noRecord = false
+    @Option(help: ArgumentHelp("Also write the results in hhbench's native format to this file.", valueName: "file"))
+    var exportJsonl: String?
+
+    @Option(help: ArgumentHelp("Overhead mode: this baseline command against the one command given, interleaved.", valueName: "command"))
+    var baseline: String?
+    @Option(help: "With --baseline: fail (exit 1) when overhead_ratio is above this.")
+    var maxOverhead: Double?
+
+    @Option(help: "Load mode: this many workers run the command back to back.")
+    var concurrency: Int?
+    @Option(help: ArgumentHelp("Load mode: for this long (e.g. 30s).", valueName: "duration"))
+    var duration: String?
+    @Option(help: ArgumentHelp("Load mode: start the workers staggered over this long.", valueName: "duration"))
+    var rampUp = "0s"
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
+                                                         valueName: "name min max"))
+    var parameterScan: [String] = []
+    @Option(help: "The step of --parameter-scan (default 1).")
+    var parameterStep: Double = 1
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
+    var parameterList: [String] = []
+
+    @Option(help: "Progress display: auto (on a terminal), basic, none.")
+    var style: Style = .auto
+
+    @Option(help: .private) var debugBallastMb: Int?
+
+    // MARK: checking the call
+
+    // Multi-value options swallow the commands that follow them; hand those back.
+    var scanValues: [String] { Array(parameterScan.prefix(3)) }
+    var listValues: [String] { Array(parameterList.prefix(2)) }
+    var allCommands: [String] { Array(parameterScan.dropFirst(3)) + Array(parameterList.dropFirst(2)) + commands }
+
+    func validate() throws {
+        if allCommands.isEmpty { throw ValidationError("give at least one command to benchmark, e.g. hhbench run 'sleep 0.1'") }
+        if baseline != nil && allCommands.count != 1 { throw ValidationError("--baseline compares one command against the baseline; give exactly one") }
+        if maxOverhead != nil && baseline == nil { throw ValidationError("--max-overhead goes with --baseline") }
+        if (concurrency != nil) != (duration != nil) { throw ValidationError("load mode needs both --concurrency and --duration") }
+        if let concurrency, concurrency < 1 || concurrency > 1024 { throw ValidationError("--concurrency must be between 1 and 1024") }
+        if concurrency != nil && baseline != nil { throw ValidationError("--baseline and load mode do not combine") }
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        for (flag, value) in [("--min-time", minTime), ("--ramp-up", rampUp)] + (duration.map { [("--duration", $0)] } ?? []) {
+            if Self.seconds(value) == nil { throw ValidationError("\(flag) '\(value)' is not a duration; write 30s, 500ms, 2m or 1.5") }
+        }
+        if !parameterScan.isEmpty {
+            guard scanValues.count == 3, Double(scanValues[1]) != nil, Double(scanValues[2]) != nil else {
+                throw ValidationError("--parameter-scan takes NAME MIN MAX, e.g. --parameter-scan n 1 10")
+            }
+            if parameterStep <= 0 { throw ValidationError("--parameter-step must be positive") }
+        }
+        if !parameterList.isEmpty && listValues.count != 2 {
+            throw ValidationError("--parameter-list takes NAME VALUES, e.g. --parameter-list size 1,10,100")
+        }
+        if !parameterScan.isEmpty && !parameterList.isEmpty { throw ValidationError("give --parameter-scan or --parameter-list, not both") }
+    }
+
+    static func seconds(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, factor) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where trimmed.hasSuffix(suffix) {
+            return Double(trimmed.dropLast(suffix.count)).flatMap { $0 >= 0 ? $0 * factor : nil }
+        }
+        return Double(trimmed).flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    /// The commands with their parameter values substituted, one spec each.
+    func specs() -> [CommandSpec] {
+        var values: [(String, String)] = []
+        if scanValues.count == 3, let low = Double(scanValues[1]), let high = Double(scanValues[2]) {
+            var value = low
+            while value <= high + 1e-9 {
+                values.append((scanValues[0], DecimalNumber(value).jsonText))
+                value += parameterStep
+            }
+        } else if listValues.count == 2 {
+            values = listValues[1].split(separator: ",").map { (listValues[0], String($0)) }
+        }
+        var specs: [CommandSpec] = []
+        for (index, command) in allCommands.enumerated() {
+            let base = index < names.count ? names[index] : command
+            if values.isEmpty {
+                specs.append(CommandSpec(name: base, command: command))
+            } else {
+                for (name, value) in values {
+                    specs.append(CommandSpec(name: base.replacingOccurrences(of: "{\(name)}", with: value),
+                                             command: command.replacingOccurrences(of: "{\(name)}", with: value), parameters: [(name, value)]))
+                }
+            }
+        }
+        return specs
+    }
+
+    // MARK: running
+
+    func run() throws {
+        var ballast: [UInt8] = []
+        if let debugBallastMb {
+            // Test hook: grow hhbench's own resident memory, to show children do not inherit it.
+            ballast = [UInt8](repeating: 1, count: debugBallastMb << 20)
+            for index in stride(from: 0, to: ballast.count, by: 4096) { ballast[index] = UInt8(index & 0xFF) }
+        }
+        defer { withExtendedLifetime(ballast) {} }
+
+        var executor = Executor(shell: shell, showOutput: showOutput)
+        do {
+            try executor.calibrateShell()
+        } catch let error as RunnerError {
+            throw CommandFailure.usage(error.description)
+        }
+        var plan = BenchmarkPlan()
+        plan.warmup = warmup
+        plan.runs = runs
+        plan.minRuns = minRuns
+        plan.maxRuns = maxRuns
+        plan.minTime = Self.seconds(minTime)!
+        plan.setup = setup
+        plan.prepare = prepare
+        plan.conclude = conclude
+        plan.cleanup = cleanup
+        plan.ignoreFailure = ignoreFailure
+        let showProgress = style == .basic || (style == .auto && isatty(STDERR_FILENO) == 1)
+        let runner = BenchmarkRunner(executor: executor, plan: plan, progress: showProgress ? TerminalProgress() : nil)
+        let startedAt = Timestamp.now()
+        var record = RunRecord(sourceFormat: "hhbench-run")
+        var overheadFailure: String?
+
+        do {
+            if let baseline {
+                let candidate = specs()[0]
+                let group = names.first ?? candidate.command
+                let a = CommandSpec(name: group + "/baseline", command: baseline)
+                let b = CommandSpec(name: group + "/candidate", command: candidate.command)
+                let (resultA, resultB) = try runner.interleaved(a, b)
+                for result in [resultA, resultB] { append(result, to: &record) }
+                let ratios = RunRecording.overhead(resultA, resultB, benchmark: BenchmarkKey(name: group))
+                record.measurements += ratios
+                print(Summary.overhead(resultA, resultB, ratios: ratios), terminator: "")
+                if let maxOverhead, let ratio = ratios.first(where: { $0.metric.name == "overhead_ratio" })?.value, ratio > maxOverhead {
+                    overheadFailure = "overhead_ratio \(Display.number(ratio)) is above --max-overhead \(Display.number(maxOverhead))"
+                }
+            } else if let concurrency, let duration {
+                let load = LoadRunner(executor: executor, concurrency: concurrency, duration: Self.seconds(duration)!,
+                                      rampUp: Self.seconds(rampUp)!, maxRuns: maxRuns ?? 1_000_000)
+                for spec in specs() {
+                    if let setup { try executor.hook("setup", setup) }
+                    let result = try load.run(spec.command)
+                    if let cleanup { try executor.hook("cleanup", cleanup) }
+                    let commandResult = CommandResult(spec: spec, executions: result.executions, warnings: [])
+                    let key = BenchmarkKey(name: spec.name, params: Self.params(spec))
+                    let (series, measurements) = RunRecording.series(commandResult, benchmark: key, recordFailures: true)
+                    record.series += series.filter { $0.metric.name == "time_ms" || $0.metric.name == "exit_code" }
+                    record.measurements += measurements
+                    record.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "throughput_ops_per_sec"),
+                                                           value: result.throughput))
+                    record.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "concurrency", unit: "count"),
+                                                           value: Double(concurrency)))
+                    print(Summary.load(spec, result, concurrency: concurrency), terminator: "")
+                }
+            } else {
+                let specs = specs()
+                for (index, spec) in specs.enumerated() {
+                    let result = try runner.run(spec, index: index + 1, of: specs.count)
+                    append(result, to: &record)
+                    print(Summary.command(result, index: index + 1), terminator: "")
+                }
+            }
+        } catch let error as RunnerError {
+            switch error {
+            case .commandFailed, .hookFailed, .cannotStart: throw CommandFailure.usage(error.description)
+            }
+        }
+        record.context.tool = "hhbench run"
+        record.context.toolVersion = HHBenchVersion.current
+        record.context.commandLine = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        record.context.startedAt = startedAt
+        record.context.finishedAt = Timestamp.now()
+        if let shell { record.context.extra.append(("shell", .string(shell))) }
+
+        let recorder = contextOptions.recorder(allowDuplicate: true)
+        if let exportJsonl {
+            var exported = recorder.prepare(record)
+            exported.contextIsComplete = false
+            try NativeWriter.write(exported).write(toFile: exportJsonl, atomically: true, encoding: .utf8)
+        }
+        if !noRecord {
+            if case .recorded(let receipt) = try recorder.record(record, into: try database.open()) {
+                print("recorded run \(receipt.runID) (\(receipt.uuid)): \(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "
+                      + "\(receipt.samples) samples")
+            }
+        }
+        if let overheadFailure { throw CommandFailure.checkFailed(overheadFailure) }
+    }
+
+    static func params(_ spec: CommandSpec) -> JSONValue? {
+        spec.parameters.isEmpty ? nil : .object(spec.parameters.map { ($0.0, .string($0.1)) })
+    }
+
+    func append(_ result: CommandResult, to record: inout RunRecord) {
+        let (series, measurements) = RunRecording.series(result, benchmark: BenchmarkKey(name: result.spec.name, params: Self.params(result.spec)),
+                                                         recordFailures: ignoreFailure)
+        record.series += series
+        record.measurements += measurements
+        for warning in result.warnings { note("hhbench: warning: \(result.spec.name): \(warning)") }
+    }
+}
