@@ -6,7 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "hhbench", targets: ["hhbench"]),
-        .library(name: "HHBenchWarehouse", targets: ["Warehouse", "Records", "Ingest", "Capture", "Recording"]),
+        // The Swift harness: in-process benchmarks that record into the warehouse.
+        .library(name: "HHBench", targets: ["HHBenchKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -29,7 +30,9 @@ let package = Package(
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
         .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"]),
-        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records"]),
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"]),
+        // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
+        .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"]),
         // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
         .target(name: "CMeasure"),
         .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"]),
@@ -45,11 +48,13 @@ let package = Package(
         .executableTarget(name: "EmbedSQLTool"),
         // Times change point detection in-process, for bench/trend_speed.py.
         .executableTarget(name: "ChangePointBench", dependencies: ["Statistics"]),
+        // Shows the harness's own cost per iteration, for the README's benchmark list.
+        .executableTarget(name: "HarnessOverheadBench", dependencies: ["HHBenchKit"]),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
         .testTarget(
             name: "hhbenchTests",
             dependencies: [
-                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
+                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "HHBenchKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]

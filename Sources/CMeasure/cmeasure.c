@@ -13,6 +13,7 @@
 #include "cmeasure.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,4 +133,9 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
         result->memory_exact = 0;
     }
     return 0;
+}
+
+size_t hh_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
 }

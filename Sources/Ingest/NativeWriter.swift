@@ -18,6 +18,26 @@ public enum NativeWriter {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The measurement lines of a record and one `context` line with what it knows, without a
+    /// `run` header: `hhbench record -` captures the rest of the context where it runs.
+    public static func lines(_ record: RunRecord) -> String {
+        var lines: [String] = []
+        for series in record.series {
+            var members = benchmarkMembers(series.benchmark, series.metric)
+            members.append(("samples", .array(series.samples.map(JSONValue.number))))
+            lines.append(JSONValue.object(members).compactText)
+        }
+        for measurement in record.measurements where !measurement.derived {
+            var members = benchmarkMembers(measurement.benchmark, measurement.metric)
+            members.append(("value", .number(measurement.value)))
+            lines.append(JSONValue.object(members).compactText)
+        }
+        var context = runMembers(record).filter { ["tool", "tool_version", "toolchain", "started_at", "finished_at", "tags", "command_line"].contains($0.0) }
+        context += record.context.extra
+        if !context.isEmpty { lines.append(JSONValue.object([("context", .object(context))]).compactText) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func benchmarkMembers(_ benchmark: BenchmarkKey, _ metric: MetricDescriptor) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("benchmark", .string(benchmark.name))]
         if !benchmark.group.isEmpty { members.append(("group", .string(benchmark.group))) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Capture
+import Recording
 import Foundation
 import Warehouse
 
@@ -11,12 +11,7 @@ struct DatabaseOptions: ParsableArguments {
     var db: String?
 
     /// The database path, by the precedence above.
-    func resolvedPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let db, !db.isEmpty { return db }
-        if let fromEnvironment = environment["HHBENCH_DB"], !fromEnvironment.isEmpty { return fromEnvironment }
-        let base = Git().topLevel ?? FileManager.default.currentDirectoryPath
-        return (base as NSString).appendingPathComponent(".hhbench/history.db")
-    }
+    func resolvedPath() -> String { DatabaseLocation.resolve(db) }
 
     func open() throws -> Warehouse {
         try Warehouse(path: resolvedPath())

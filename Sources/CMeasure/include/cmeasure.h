@@ -17,4 +17,9 @@ typedef struct {
 /// given descriptors (-1: inherit). Returns 0, or -1 with launch_errno set.
 int hh_measure(const char *file, char *const argv[], char *const envp[], int out_fd, int err_fd, hh_measurement *result);
 
+
+#include <stddef.h>
+/// Bytes the allocator has handed out and not got back (glibc mallinfo2: uordblks + hblkhd).
+size_t hh_heap_in_use(void);
+
 #endif
