@@ -95,7 +95,7 @@ public final class Suite: @unchecked Sendable {
     private func report(_ result: BenchmarkResult) {
         var parts: [String] = []
         for metric in ["avg_time_ms", "p95_time_ms", "throughput_ops_per_sec", "overhead_ratio", "throughput_ratio", "error_rate",
-                       "memory_per_operation_kb", "memory_leak_mb", "memory_variance_mb"] {
+                       "memory_per_operation_kb", "memory_leak_mb", "memory_variance_mb", "harness_overhead_ns"] {
             if let value = result.metrics[metric] { parts.append("\(metric) \(String(format: "%.6g", value))") }
         }
         var line = "hhbench: \(result.name): " + parts.joined(separator: ", ")
