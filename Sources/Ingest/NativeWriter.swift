@@ -4,23 +4,12 @@ import Records
 /// that `hhbench record` reads them back into the same runs (see `NativeFormat`).
 public enum NativeWriter {
     public static func write(_ record: RunRecord) -> String {
-        var lines: [String] = [JSONValue.object([("run", .object(runMembers(record)))]).compactText]
-        for series in record.series {
-            var members = benchmarkMembers(series.benchmark, series.metric)
-            members.append(("samples", .array(series.samples.map(JSONValue.number))))
-            lines.append(JSONValue.object(members).compactText)
-        }
-        for measurement in record.measurements where !measurement.derived {
-            var members = benchmarkMembers(measurement.benchmark, measurement.metric)
-            members.append(("value", .number(measurement.value)))
-            lines.append(JSONValue.object(members).compactText)
-        }
+        let lines = [JSONValue.object([("run", .object(runMembers(record)))]).compactText] + measurementLines(record)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The measurement lines of a record and one `context` line with what it knows, without a
-    /// `run` header: `hhbench record -` captures the rest of the context where it runs.
-    public static func lines(_ record: RunRecord) -> String {
+    /// A line per sample series and per given (not derived) measurement.
+    static func measurementLines(_ record: RunRecord) -> [String] {
         var lines: [String] = []
         for series in record.series {
             var members = benchmarkMembers(series.benchmark, series.metric)
@@ -32,6 +21,13 @@ public enum NativeWriter {
             members.append(("value", .number(measurement.value)))
             lines.append(JSONValue.object(members).compactText)
         }
+        return lines
+    }
+
+    /// The measurement lines of a record and one `context` line with what it knows, without a
+    /// `run` header: `hhbench record -` captures the rest of the context where it runs.
+    public static func lines(_ record: RunRecord) -> String {
+        var lines = measurementLines(record)
         var context = runMembers(record).filter { ["tool", "tool_version", "toolchain", "started_at", "finished_at", "tags", "command_line"].contains($0.0) }
         context += record.context.extra
         if !context.isEmpty { lines.append(JSONValue.object([("context", .object(context))]).compactText) }

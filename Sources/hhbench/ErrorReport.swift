@@ -39,8 +39,9 @@ enum ErrorReport {
         case let input as InputError:
             printError(input.description)
             return Exit.usageOrInput
-        case let config as CompareError:
-            printError(config.description)
+        case let analysis as CompareError:
+            printError(analysis.description)
+            if case .notEnoughData = analysis { return Exit.notEnoughData }
             return Exit.usageOrInput
         case let warehouse as WarehouseError:
             printError(warehouse.description)

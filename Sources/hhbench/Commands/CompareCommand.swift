@@ -122,16 +122,8 @@ struct CompareCommand: ParsableCommand {
             rule.budget = budget.1
             configWithFlags.rules.append(rule)
         }
-        let report: CompareReport
-        do {
-            report = try Comparer(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: configWithFlags)
-                .compare(request)
-        } catch let error as CompareError {
-            switch error {
-            case .notEnoughData(let message): throw CommandFailure.notEnoughData(message)
-            case .unknownReference(let message): throw CommandFailure.usage(message)
-            }
-        }
+        let report = try Comparer(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: configWithFlags)
+            .compare(request)
         let output: String
         switch format {
         case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour)

@@ -55,15 +55,7 @@ struct ExportCommand: ParsableCommand {
             let result = try warehouse.query("SELECT * FROM \(view) WHERE run_id IN (\(list.isEmpty ? "NULL" : list)) ORDER BY run_id")
             var table = DataTable(result.columns.map { DataTable.Column($0) })
             for row in result.rows {
-                table.append(row.map { value in
-                    switch value {
-                    case .null: return ""
-                    case .integer(let number): return String(number)
-                    case .real(let number): return DecimalNumber(number).jsonText
-                    case .text(let text): return text
-                    case .blob(let count): return "<\(count) bytes>"
-                    }
-                })
+                table.append(row.map(\.exactText))
             }
             print(table.renderCSV(), terminator: "")
         }

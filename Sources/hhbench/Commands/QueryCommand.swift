@@ -84,15 +84,6 @@ struct QueryCommand: ParsableCommand {
     }
 
     func render(_ result: QueryResult) -> String {
-        func exact(_ value: QueryValue) -> String {
-            switch value {
-            case .null: return ""
-            case .integer(let number): return String(number)
-            case .real(let number): return DecimalNumber(number).jsonText
-            case .text(let text): return text
-            case .blob(let count): return "<\(count) bytes>"
-            }
-        }
         switch format {
         case .json:
             return JSONOutput.render(.array(result.rows.map { row in
@@ -117,12 +108,25 @@ struct QueryCommand: ParsableCommand {
             for row in result.rows {
                 table.append(row.map { value in
                     if format == .table, case .real(let number) = value { return Display.number(number) }
-                    return exact(value)
+                    return value.exactText
                 })
             }
             if format == .csv { return table.renderCSV() }
             if format == .markdown { return table.renderMarkdown() }
             return table.renderTable() + "(\(result.rows.count) row\(result.rows.count == 1 ? "" : "s"))\n"
+        }
+    }
+}
+
+extension QueryValue {
+    /// The value as CSV and tables show it: numbers exact (shortest round-trip form), NULL empty.
+    var exactText: String {
+        switch self {
+        case .null: return ""
+        case .integer(let number): return String(number)
+        case .real(let number): return DecimalNumber(number).jsonText
+        case .text(let text): return text
+        case .blob(let count): return "<\(count) bytes>"
         }
     }
 }

@@ -81,15 +81,7 @@ struct TrendCommand: ParsableCommand {
         request.options.window = window
         request.options.maxPValue = maxPValue
         request.options.minMagnitude = minMagnitude
-        let report: TrendReport
-        do {
-            report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: try configOptions.load()).run(request)
-        } catch let error as CompareError {
-            switch error {
-            case .notEnoughData(let message): throw CommandFailure.notEnoughData(message)
-            case .unknownReference(let message): throw CommandFailure.usage(message)
-            }
-        }
+        let report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: try configOptions.load()).run(request)
         guard !report.series.isEmpty else {
             throw CommandFailure.notEnoughData("no benchmark has the metric '\(metric)' on \(report.branch)"
                                                + (benchmark.map { " matching '\($0)'" } ?? ""))
