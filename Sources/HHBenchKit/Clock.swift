@@ -33,6 +33,15 @@ public enum ProcessMemory {
         Double(hh_heap_in_use())
     }
 
+    /// Resets the peak resident memory to the current one (Linux /proc/self/clear_refs "5"), so the
+    /// next `peakResidentMB()` is the peak since now. Returns false where that is not possible.
+    @discardableResult
+    public static func resetPeak() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        return (try? handle.write(contentsOf: Data("5".utf8))) != nil
+    }
+
     /// Peak resident memory of this process in MB (VmHWM).
     public static func peakResidentMB() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

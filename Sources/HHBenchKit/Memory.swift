@@ -5,13 +5,16 @@ import Statistics
 extension Suite {
     /// Memory of an operation: runs it `operations` times keeping every result, then lets them
     /// go and calls `cleanup`. Records `memory_per_operation_kb` (heap kept per call while the
-    /// results live), `memory_usage_mb` (resident memory at that point), `memory_growth_mb` (heap
+    /// results live), `memory_usage_mb` (resident memory at that point), `memory_peak_mb` (the
+    /// process's peak resident memory during the operations), `memory_growth_mb` (heap
     /// kept in all), and `memory_leak_mb` (heap still kept after the results are released and
     /// `cleanup` has run: what leaked). Heap figures come from the allocator (mallinfo2), which
     /// sees every byte, where resident memory moves in pages and is rarely returned.
     @discardableResult
     public func memory(_ name: String, operations: Int = 1_000, budgets: [Budget] = [],
                        _ operation: () throws -> Any, cleanup: () -> Void = {}) rethrows -> BenchmarkResult {
+        let residentBefore = ProcessMemory.residentMB()
+        ProcessMemory.resetPeak()
         let heapBefore = ProcessMemory.heapBytes()
         var kept: [Any] = []
         kept.reserveCapacity(operations)
@@ -19,6 +22,7 @@ extension Suite {
         for _ in 0..<operations { kept.append(try operation()) }
         let heapWith = ProcessMemory.heapBytes()
         let resident = ProcessMemory.residentMB()
+        let peak = ProcessMemory.peakResidentMB()
         kept = []
         cleanup()
         let heapAfter = ProcessMemory.heapBytes()
@@ -26,6 +30,8 @@ extension Suite {
         return add(name, series: [], values: [
             ("memory_per_operation_kb", perOperation),
             ("memory_usage_mb", resident),
+            ("memory_before_mb", residentBefore),
+            ("memory_peak_mb", peak),
             ("memory_growth_mb", (heapWith - heapBefore) / 1_048_576),
             ("memory_leak_mb", max(0, heapAfter - heapBefore) / 1_048_576),
         ], budgets: budgets)

@@ -108,6 +108,7 @@ final class Counter: @unchecked Sendable {
         let frees = (0..<3).map { _ in suite.memory("frees", operations: 500, { Box() as Any }) }
         #expect(keeps["memory_per_operation_kb"]! > 15 && keeps["memory_per_operation_kb"]! < 24)
         #expect(keeps["memory_leak_mb"]! > 7, "16 KB x 500 kept: \(keeps["memory_leak_mb"]!) MB")
+        #expect(keeps["memory_peak_mb"]! >= keeps["memory_usage_mb"]! && keeps["memory_usage_mb"]! > keeps["memory_before_mb"]!)
         #expect(frees.contains { $0["memory_per_operation_kb"]! > 15 && $0["memory_per_operation_kb"]! < 24 })
         #expect(frees.map { $0["memory_leak_mb"]! }.min()! < 0.5, "\(frees.map { $0["memory_leak_mb"]! }) MB")
 

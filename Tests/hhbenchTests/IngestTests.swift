@@ -90,6 +90,18 @@ import Testing
         #expect(value(csv, "json_dumps", "max_time_ms") == 99.50570042000001)
     }
 
+    /// Files written by hyperfine 1.15.0 here with --parameter-scan and -L (Fixtures/hyperfine-extra/README.txt).
+    @Test func hyperfineParametersBecomeBenchmarkParameters() throws {
+        let scan = try read("hyperfine-extra/param-scan.json", expecting: "hyperfine")
+        #expect(scan.benchmarks.map(\.name) == ["sleep 0.001", "sleep 0.002", "sleep 0.003"])
+        #expect(scan.benchmarks.map(\.params) == [#"{"n":"1"}"#, #"{"n":"2"}"#, #"{"n":"3"}"#])
+        #expect(scan.series.filter { $0.metric.name == "time_ms" }.allSatisfy { $0.samples.count == 3 })
+        let list = try read("hyperfine-extra/param-list.csv", expecting: "hyperfine-csv")
+        #expect(list.benchmarks.map(\.params) == [#"{"size":"10"}"#, #"{"size":"100"}"#])
+        let json = try read("hyperfine-extra/param-list.json", expecting: "hyperfine")
+        #expect(json.benchmarks.map(\.params) == list.benchmarks.map(\.params))
+    }
+
     @Test func googleBenchmarkRepetitionsAreSamplesAndAggregatesAreNot() throws {
         let record = try read("google-benchmark/reps5-run1.json", expecting: "google-benchmark")
         let expected: [(String, Double, Double, Double)] = [
