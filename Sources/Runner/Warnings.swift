@@ -2,8 +2,9 @@ import Statistics
 
 /// The warnings hyperfine gives about a set of runs.
 enum Warnings {
-    /// hyperfine's threshold on modified Z-scores (Iglewicz & Hoaglin 1993: z = 0.6745 (x − median) / MAD).
-    static let outlierThreshold = 14.826
+    /// hyperfine's rule: modified Z-scores z = (x − median) / MAD (Iglewicz & Hoaglin 1993), an
+    /// outlier above 14.826 = 10 × 1.4826, i.e. ten standard deviations with the MAD scaled to one.
+    static let outlierThreshold = 1.4826 * 10
 
     static func check(_ executions: [Execution]) -> [String] {
         let times = executions.map { Double($0.wallNanoseconds) / 1e6 }
@@ -12,8 +13,8 @@ enum Warnings {
         let median = Descriptive.median(times)
         let mad = Descriptive.median(times.map { abs($0 - median) })
         if mad > 0 {
-            let scores = times.map { 0.6745 * ($0 - median) / mad }
-            if scores.count > 1, scores[0] > outlierThreshold, scores.dropFirst().allSatisfy({ $0 <= outlierThreshold }) {
+            let scores = times.map { ($0 - median) / mad }
+            if scores.count > 1, scores[0] > outlierThreshold {
                 warnings.append("The first run was much slower than the rest (\(Int(times[0].rounded())) ms against a median of "
                                 + "\(String(format: "%.1f", median)) ms): caches were probably cold. Use --warmup or --prepare.")
             } else if scores.contains(where: { abs($0) > outlierThreshold }) {

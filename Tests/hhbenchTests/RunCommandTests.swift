@@ -184,3 +184,19 @@ import Testing
         #expect(try scalar(folder.file("h.db"), "SELECT count(*) FROM hh_samples WHERE series = 'time_ms'") == 20)
     }
 }
+
+@Suite struct RunnerWarningTests {
+    func executions(_ milliseconds: [Double]) -> [Execution] {
+        milliseconds.map { Execution(wallNanoseconds: Int64($0 * 1e6), userMicroseconds: 0, systemMicroseconds: 0, maxResidentKilobytes: 0, exitCode: 0) }
+    }
+
+    /// hyperfine's rules: a first run more than 14.826 MADs above the median, any other such
+    /// outlier, and runs under 5 ms.
+    @Test func hyperfinesWarnings() {
+        let steady = [10.0, 10.2, 9.9, 10.1, 10.0, 9.8, 10.3, 10.1]
+        #expect(Warnings.check(executions(steady)).isEmpty)
+        #expect(Warnings.check(executions([40] + steady)).first?.hasPrefix("The first run was much slower") == true)
+        #expect(Warnings.check(executions(steady + [40])).first?.hasPrefix("Statistical outliers") == true)
+        #expect(Warnings.check(executions([1.0, 1.1, 0.9])).contains { $0.contains("less than 5 ms") })
+    }
+}
