@@ -105,7 +105,9 @@ public struct PytestBenchmarkFormat: InputFormat {
         var context = RunContext(tool: "pytest-benchmark", toolVersion: document["version"]?.stringValue)
         if let commit = document["commit_info"], let id = commit["id"]?.stringValue, id != "unversioned", id != "unknown" {
             context.commit = CommitInfo(sha: id, committedAt: commit["time"]?.stringValue.flatMap(Timestamp.normalize))
-            if let branch = commit["branch"]?.stringValue, branch != "(unknown)" { context.branch = branch }
+            // On a detached HEAD (a CI checkout) pytest-benchmark writes "HEAD": the branch hhbench
+            // captures from the CI environment is the better answer then.
+            if let branch = commit["branch"]?.stringValue, branch != "HEAD", !branch.hasPrefix("(") { context.branch = branch }
             context.dirty = commit["dirty"]?.boolValue
             if let project = commit["project"]?.stringValue { context.extra.append(("project", .string(project))) }
         }

@@ -55,6 +55,14 @@ import Testing
         #expect(record.context.toolVersion == "5.2.3")
     }
 
+    @Test func pytestOnADetachedHeadLeavesTheBranchToCI() throws {
+        let original = try String(contentsOfFile: fixture("pytest-benchmark/run1.json"), encoding: .utf8)
+        let detached = InputFile(name: "d.json", bytes: Array(original.replacingOccurrences(of: "\"branch\": \"main\"", with: "\"branch\": \"HEAD\"").utf8))
+        let record = try PytestBenchmarkFormat().read(detached)
+        #expect(record.context.branch == nil)
+        #expect(record.context.commit?.sha == "a91af84a104f0d2ebe89b8f7baecd50d5fae2e9f")
+    }
+
     @Test func pytestBenchmarkAutosaveWithoutRawData() throws {
         let path = "pytest-benchmark/autosave/.benchmarks/Linux-CPython-3.11-64bit/0001_a91af84a104f0d2ebe89b8f7baecd50d5fae2e9f_20261127_124544.json"
         let record = try read(path, expecting: "pytest-benchmark")
