@@ -5,6 +5,9 @@ struct FormatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "formats", abstract: "List the input formats 'hhbench record' reads.")
 
+    // Accepted for uniformity: every command takes --db (this one reads no database).
+    @OptionGroup var database: DatabaseOptions
+
     @Option(help: "table, json, csv or markdown.")
     var format: OutputFormat = .table
 
