@@ -37,6 +37,19 @@ public enum Migrations {
         }
     }
 
+    /// Versions whose recorded checksum differs from this binary's migration of that version: the
+    /// database was built by an edited migration (landed migrations must never change).
+    static func checksumMismatches(_ db: Database) throws -> [Int] {
+        guard try db.tableExists("hh_schema_migrations") else { return [] }
+        let recorded = try Row.fetchAll(db, sql: "SELECT version, checksum FROM hh_schema_migrations")
+        let known = Dictionary(uniqueKeysWithValues: all.map { ($0.version, $0.checksum) })
+        return recorded.compactMap { row in
+            let version: Int = row["version"]
+            guard let checksum = known[version] else { return nil }
+            return checksum == (row["checksum"] as String) ? nil : version
+        }.sorted()
+    }
+
     /// Applies what is missing. Safe when several processes open a new database at once:
     /// each migration re-reads the version inside its write transaction.
     static func migrate(_ writer: DatabaseQueue, path: String) throws {

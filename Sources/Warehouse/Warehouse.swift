@@ -42,6 +42,11 @@ public final class Warehouse: Sendable {
         }
     }
 
+    /// Migration versions this database applied from a different text than this binary carries.
+    public func editedMigrations() throws -> [Int] {
+        try queue.read { db in try Migrations.checksumMismatches(db) }
+    }
+
     /// The schema version of the open database.
     public func schemaVersion() throws -> Int {
         try queue.read { db in try Migrations.version(of: db) }

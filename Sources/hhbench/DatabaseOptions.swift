@@ -14,7 +14,12 @@ struct DatabaseOptions: ParsableArguments {
     func resolvedPath() -> String { DatabaseLocation.resolve(db) }
 
     func open() throws -> Warehouse {
-        try Warehouse(path: resolvedPath())
+        let warehouse = try Warehouse(path: resolvedPath())
+        if let edited = try? warehouse.editedMigrations(), !edited.isEmpty {
+            note("hhbench: warning: \(warehouse.path) was migrated by a different text of migration(s) "
+                 + edited.map(String.init).joined(separator: ", ") + " than this hhbench carries; landed migrations must not be edited")
+        }
+        return warehouse
     }
 }
 
