@@ -52,7 +52,8 @@ enum SVGChart {
         let labelEvery = max(1, series.points.count / 6)
         let lastIndex = series.points.count - 1
         for point in series.points where (point.index % labelEvery == 0 && lastIndex - point.index >= labelEvery / 2) || point.index == lastIndex {
-            svg += "<text x=\"\(format(x(point.index)))\" y=\"\(format(originY + top + plotHeight + 16))\" text-anchor=\"middle\" fill=\"#555\" "
+            let anchor = point.index == lastIndex && lastIndex > 0 ? "end" : (point.index == 0 ? "start" : "middle")
+            svg += "<text x=\"\(format(x(point.index)))\" y=\"\(format(originY + top + plotHeight + 16))\" text-anchor=\"\(anchor)\" fill=\"#555\" "
                 + "font-family=\"monospace\">\(point.commit.prefix(7))</text>\n"
         }
         for change in series.changes {
