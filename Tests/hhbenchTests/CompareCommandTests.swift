@@ -99,6 +99,22 @@ struct SyntheticResults {
         #expect(window["baseline"]?["commits"]?.arrayValue?.count == 2)
     }
 
+    /// Several runs at the candidate commit on one machine are pooled; another machine's run there is not.
+    @Test func candidateRunsArePooled() throws {
+        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1, "fast": 1])
+        var generator = SyntheticResults(seed: 99)
+        let second = try history.repo.folder.write("c2.jsonl", generator.file(benchmarks: ["slow": 1.2, "steady": 1, "fast": 1]))
+        #expect(try hhbench(["record", second, "--db", "h.db", "--machine", "m1"], cwd: history.repo.path).status == 0)
+        let elsewhere = try history.repo.folder.write("c3.jsonl", generator.file(benchmarks: ["slow": 5, "steady": 5, "fast": 5]))
+        #expect(try hhbench(["record", elsewhere, "--db", "h.db", "--machine", "m9"], cwd: history.repo.path).status == 0)
+        let report = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--machine", "m1", "--format", "json"], cwd: history.repo.path).stdout)
+        #expect(report["candidate"]?["runs"]?.arrayValue?.count == 2)
+        let slow = try #require(report["comparisons"]?.arrayValue?.first { $0["benchmark"]?.stringValue == "slow" && $0["metric"]?.stringValue == "time_ms" })
+        #expect(slow["candidate"]?["runs"]?.doubleValue == 2)
+        #expect(slow["candidate"]?["samples"]?.doubleValue == 60)
+        #expect(slow["verdict"]?.stringValue == "regression")
+    }
+
     @Test func noShiftMeansExitZero() throws {
         let history = try makeHistory(candidate: ["slow": 1, "steady": 1, "fast": 1])
         let result = try hhbench(["compare", "--db", "h.db", "--metric", "time_ms"], cwd: history.repo.path)
