@@ -315,3 +315,30 @@ import Testing
         #expect(missing.stderr.contains("no run '999'"))
     }
 }
+
+/// A large input is read whole and written in one transaction: a million samples land, and the
+/// database stays under 12 bytes a sample (issue 2's storage target, a size, not a timing).
+@Suite struct LargeInputTests {
+    @Test func aMillionSamplesLandCompactly() throws {
+        let folder = try TemporaryFolder()
+        var generator = SyntheticResults(seed: 5)
+        var text = ""
+        text.reserveCapacity(10_000_000)
+        for series in 0..<1_000 {
+            let base = 0.05 * Double(1 + series % 97)
+            text += #"{"benchmark":"bench_\#(series)","metric":"time_ms","samples":["#
+            text += (0..<1_000).map { _ in String(format: "%.6f", max(0.000001, generator.normal(base, base * 0.03))) }.joined(separator: ",")
+            text += "]}\n"
+        }
+        let input = try folder.write("big.jsonl", text)
+        let result = try hhbench(["record", input, "--db", "big.db"], cwd: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("1000000 samples in 1000 series"))
+        let db = folder.file("big.db")
+        #expect(try scalar(db, "SELECT count(*) FROM hh_samples") == 1_000_000)
+        #expect(try scalar(db, "SELECT count(*) FROM sample_series") == 1_000)
+        _ = try runProcess("/usr/bin/sqlite3", [db, "PRAGMA wal_checkpoint(TRUNCATE);"])
+        let size = try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int ?? 0
+        #expect(size > 0 && Double(size) / 1_000_000 < 12, "\(Double(size) / 1_000_000) bytes per sample")
+    }
+}
