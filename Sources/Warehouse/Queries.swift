@@ -83,6 +83,22 @@ public struct QueryResult: Sendable {
 }
 
 extension Warehouse {
+    /// The first word of a statement, past white space and comments, upper-cased.
+    static func firstKeyword(_ sql: String) -> String {
+        var text = Substring(sql)
+        while true {
+            text = text.drop(while: { $0.isWhitespace })
+            if text.hasPrefix("--") {
+                text = text.drop(while: { $0 != "\n" })
+            } else if text.hasPrefix("/*"), let end = text.range(of: "*/") {
+                text = text[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        return String(text.prefix(while: { $0.isLetter })).uppercased()
+    }
+
     /// Runs `sql` (one or more statements) read-only and returns the rows of the last statement
     /// that has columns. Any statement that would write is refused before anything runs.
     /// Named parameters (`:name`) missing from `parameters` are bound to NULL, so the queries'
@@ -94,7 +110,10 @@ extension Warehouse {
             var index = 0
             while let statement = try cursor.next() {
                 index += 1
-                if !statement.isReadonly {
+                // SQLite counts ATTACH and DETACH as read-only (they change no database file), but ATTACH
+                // creates files and both change what the connection can reach: refused as well.
+                let keyword = Self.firstKeyword(statement.sql)
+                if !statement.isReadonly || keyword == "ATTACH" || keyword == "DETACH" {
                     let text = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
                     throw WarehouseError.writeRefused("statement \(index) would change the database: \(text.prefix(80))")
                 }

@@ -149,13 +149,18 @@ import Testing
         #expect(rows.map { $0["n"]?.doubleValue } == [5, 5])
 
         let before = try Data(contentsOf: URL(fileURLWithPath: f.db))
-        for statement in ["DELETE FROM runs", "SELECT 1; UPDATE runs SET branch = 'x'", "DROP VIEW hh_runs", "INSERT INTO metrics (name, unit, direction) VALUES ('a','b','lower_is_better')"] {
+        let attached = f.repo.folder.file("attached.db")
+        for statement in ["DELETE FROM runs", "SELECT 1; UPDATE runs SET branch = 'x'", "DROP VIEW hh_runs",
+                          "INSERT INTO metrics (name, unit, direction) VALUES ('a','b','lower_is_better')",
+                          "-- a comment first\nATTACH DATABASE '\(attached)' AS other", "PRAGMA user_version = 7",
+                          "VACUUM INTO '\(attached)'"] {
             let writer = try f.repo.folder.write("w.sql", statement)
             let refused = try hhbench(["query", writer, "--db", f.db], cwd: f.repo.path)
             #expect(refused.status == 2, "\(statement)")
             #expect(refused.stderr.contains("refused"), "\(statement)")
         }
         #expect(try scalar(f.db, "SELECT count(*) FROM runs") == 5)
+        #expect(!FileManager.default.fileExists(atPath: attached), "ATTACH creates files: refused too")
         #expect(try scalar(f.db, "SELECT count(*) FROM metrics WHERE name = 'a'") == 0)
         _ = before
         let typo = try hhbench(["query", "runs", "--db", f.db, "--param", "limt=3"], cwd: f.repo.path)
