@@ -164,9 +164,9 @@ final class Counter: @unchecked Sendable {
         suite.printsResults = false
         let measured = await suite.measure("sleep", warmup: 2, iterations: 20) { try? await Task.sleep(nanoseconds: 200_000) }
         #expect(measured["median_time_ms"]! > 0.2)
-        let compared = await suite.compare("async-overhead", warmup: 2, iterations: 40, budgets: ["overhead_ratio" < 1.5],
-                                           baseline: { spin(20_000); await Task.yield() }, candidate: { spin(22_000); await Task.yield() })
-        #expect(compared["overhead_ratio"]! > 1.0 && compared["overhead_ratio"]! < 1.3)
+        let compared = await suite.compare("async-overhead", warmup: 5, iterations: 150, budgets: ["overhead_ratio" < 2.0],
+                                           baseline: { spin(20_000); await Task.yield() }, candidate: { spin(30_000); await Task.yield() })
+        #expect(compared["overhead_ratio"]! > 1.2 && compared["overhead_ratio"]! < 1.8, "about 1.5: \(compared["overhead_ratio"]!)")
         #expect(compared.budgetFailures.isEmpty)
     }
 }
