@@ -210,6 +210,10 @@ struct SyntheticResults {
         let rows = table.stdout.split(separator: "\n")
         #expect(rows[0].hasPrefix("candidate "))
         #expect(rows[3].hasPrefix("regression"), "worst first")
+        let changes = try hhbench(["compare", "--db", "h.db", "--changes-only"], cwd: history.repo.path)
+        #expect(changes.status == 1)
+        #expect(!changes.stdout.contains("\nunchanged "))
+        #expect(changes.stdout.contains("unchanged"), "still counted in the summary line")
         #expect(table.stdout.contains("regression"))
 
         let json = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--format", "json"], cwd: history.repo.path).stdout)

@@ -85,6 +85,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "table, markdown, json or csv.")
     var format: OutputFormat = .table
 
+    @Flag(help: "In the table, leave out the unchanged series (counted in the summary line).")
+    var changesOnly = false
+
     func validate() throws {
         if since != nil && against != nil { throw ValidationError("--since and --against name the baseline two ways; give one") }
         if commit != nil && !runs.isEmpty { throw ValidationError("--commit and --run name the candidate two ways; give one") }
@@ -126,7 +129,7 @@ struct CompareCommand: ParsableCommand {
             .compare(request)
         let output: String
         switch format {
-        case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour)
+        case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour, changesOnly: changesOnly)
         case .markdown: output = CompareRendering.markdown(report)
         case .json: output = JSONOutput.render(CompareRendering.json(report))
         case .csv: output = CompareRendering.csv(report)

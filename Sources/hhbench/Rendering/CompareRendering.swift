@@ -50,9 +50,10 @@ enum CompareRendering {
             + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs\n"
     }
 
-    static func table(_ report: CompareReport, colour: Bool) -> String {
+    static func table(_ report: CompareReport, colour: Bool, changesOnly: Bool = false) -> String {
         var text = header(report)
-        var lines = rows(report.comparisons).renderTable().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let shown = changesOnly ? report.comparisons.filter { $0.verdict != .unchanged } : report.comparisons
+        var lines = rows(shown).renderTable().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if colour {
             for index in lines.indices.dropFirst(2) {
                 let line = lines[index]
