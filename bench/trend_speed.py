@@ -12,6 +12,8 @@ Targets: hhbench's change points in at most a tenth of Otava's time; trend under
 """
 import json, os, random, shutil, statistics, subprocess, sys, tempfile, time
 
+from history_repo import make_repo
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 release = os.path.join(root, ".build", "release")
 
@@ -51,17 +53,7 @@ def change_points(folder):
 def trend(folder, series=500, commits=200):
     hhbench = os.path.join(release, "hhbench")
     repo = os.path.join(folder, "repo")
-    subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
-    stream = []
-    for i in range(1, commits + 1):
-        message = f"commit {i}\n"
-        stream.append(f"commit refs/heads/main\nmark :{i}\ncommitter B <b@example.com> {1700000000 + i} +0000\ndata {len(message)}\n{message}")
-        if i > 1:
-            stream.append(f"from :{i - 1}\n")
-        stream.append(f"M 644 inline f\ndata {len(str(i))}\n{i}\n\n")
-    subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input="".join(stream).encode(), check=True)
-    subprocess.run(["git", "-C", repo, "checkout", "-q", "main"], check=True)
-    shas = subprocess.run(["git", "-C", repo, "rev-list", "--reverse", "main"], capture_output=True, text=True, check=True).stdout.split()
+    shas = make_repo(repo, commits)
     rng = random.Random(4)
     inputs = os.path.join(folder, "inputs")
     os.makedirs(inputs)

@@ -6,16 +6,17 @@ import Records
 public enum ContextCapture {
     /// - Parameters:
     ///   - directory: where to look for the git repository.
-    ///   - machineName: a stable machine name (`--machine`, else `HHBENCH_MACHINE`), else the hostname.
+    ///   - machineName: a stable machine name given by the user, which then alone identifies the
+    ///     machine; nil for the hostname and a hardware fingerprint.
+    ///   - ancestryDepth: how many first-parent ancestors of the commit to include.
     public static func capture(directory: String = FileManager.default.currentDirectoryPath,
-                               machineName: String? = nil,
+                               machineName: String? = nil, ancestryDepth: Int = 0,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
         let git = Git(directory: directory)
         let ci = CIEnvironment(environment)
         var context = RunContext()
-        let explicitName = machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
-        var machine = MachineProbe.current(name: explicitName)
-        machine.namedExplicitly = explicitName != nil
+        var machine = MachineProbe.current(name: machineName)
+        machine.namedExplicitly = machineName != nil
         context.machine = machine
         context.ciProvider = ci.provider
         context.ciJobURL = ci.jobURL
@@ -23,6 +24,7 @@ public enum ContextCapture {
             context.commit = commit
             context.branch = git.branch ?? ci.branch
             context.dirty = git.isDirty
+            if ancestryDepth > 0 { context.ancestry = git.ancestry(of: commit.sha, limit: ancestryDepth) }
         } else {
             context.branch = ci.branch
         }

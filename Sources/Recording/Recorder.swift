@@ -28,11 +28,11 @@ public struct Recorder: Sendable {
         self.allowDuplicate = allowDuplicate
     }
 
-    /// The record as it will be stored: context captured now, then the input's own context
-    /// (it knows what it measured), then the flags; plus the derived metrics.
-    /// The context of "here and now": git, machine, CI. Capture it once for many records.
+    /// The context of "here and now": git (with the commit's ancestry), machine, CI. Capture it
+    /// once for many records.
     public func capture(environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
-        var captured = ContextCapture.capture(directory: directory, machineName: machineName(environment), environment: environment)
+        var captured = ContextCapture.capture(directory: directory, machineName: machineName(environment),
+                                              ancestryDepth: captureCommit ? Recorder.ancestryDepth : 0, environment: environment)
         if !captureCommit {
             captured.commit = nil
             captured.branch = nil
@@ -45,6 +45,8 @@ public struct Recorder: Sendable {
         machineName ?? environment["HHBENCH_MACHINE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The record as it will be stored: context captured now, then the input's own context
+    /// (it knows what it measured), then the flags; plus the derived metrics.
     public func prepare(_ record: RunRecord, captured: RunContext? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
         if record.contextIsComplete {
@@ -82,9 +84,10 @@ public struct Recorder: Sendable {
             if let full = git.resolve(sha), let known = git.commit(full) {
                 context.commit = known.sha == sha ? context.commit.map { known.overlaidCommit(by: $0) } : known
             }
-        }
-        if let sha = context.commit?.sha, context.ancestry.isEmpty {
-            context.ancestry = git.ancestry(of: sha, limit: Recorder.ancestryDepth)
+            // The captured ancestry is HEAD's; this commit's comes from the input or from git.
+            context.ancestry = record.context.ancestry.isEmpty
+                ? (context.commit.map { git.ancestry(of: $0.sha, limit: Recorder.ancestryDepth) } ?? [])
+                : record.context.ancestry
         }
         if context.recordedAt == nil { context.recordedAt = Timestamp.now() }
         var prepared = record

@@ -85,10 +85,10 @@ public struct BenchmarkRunner: Sendable {
         for _ in 0..<plan.warmup { _ = try once(spec, run: 0, counted: false) }
         var executions = [try once(spec, run: 1, counted: true)]
         let count = plan.runCount(firstRunSeconds: Double(executions[0].wallNanoseconds) / 1e9)
-        let started = ChildProcessClock.now()
+        let started = MonotonicClock.now()
         while executions.count < count {
             executions.append(try once(spec, run: executions.count + 1, counted: true))
-            let elapsed = ChildProcessClock.now() - started
+            let elapsed = MonotonicClock.now() - started
             let perRun = elapsed / Double(executions.count - 1)
             progress?.update(done: executions.count, of: count, estimateMilliseconds: Descriptive.mean(executions.map { Double($0.wallNanoseconds) / 1e6 }),
                              secondsLeft: perRun * Double(count - executions.count))
@@ -130,7 +130,8 @@ public struct BenchmarkRunner: Sendable {
     }
 }
 
-enum ChildProcessClock {
+/// CLOCK_MONOTONIC in seconds, for progress estimates and load-mode deadlines.
+enum MonotonicClock {
     static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

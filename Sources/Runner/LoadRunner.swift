@@ -36,7 +36,7 @@ public struct LoadRunner: Sendable {
 
     public func run(_ command: String) throws -> Result {
         let collector = Collector()
-        let start = ChildProcessClock.now()
+        let start = MonotonicClock.now()
         let end = start + duration
         let group = DispatchGroup()
         for worker in 0..<concurrency {
@@ -46,15 +46,15 @@ public struct LoadRunner: Sendable {
             let thread = Thread {
                 defer { group.leave() }
                 let begin = start + delay
-                while ChildProcessClock.now() < begin { usleep(useconds_t(max(1, min(10_000, (begin - ChildProcessClock.now()) * 1e6)))) }
-                while ChildProcessClock.now() < end {
+                while MonotonicClock.now() < begin { usleep(useconds_t(max(1, min(10_000, (begin - MonotonicClock.now()) * 1e6)))) }
+                while MonotonicClock.now() < end {
                     collector.lock.lock()
                     let enough = collector.executions.count >= maxRuns || collector.failure != nil
                     collector.lock.unlock()
                     if enough { break }
                     do {
                         let execution = try executor.measure(command)
-                        let finished = ChildProcessClock.now()
+                        let finished = MonotonicClock.now()
                         collector.lock.lock()
                         collector.executions.append(execution)
                         collector.lastEnd = max(collector.lastEnd, finished)

@@ -100,8 +100,7 @@ extension Warehouse {
                 WHERE ms.run_id IN (\(placeholders))\(metricFilter)
                 """, arguments: arguments)
             while let row = try measurementRows.next() {
-                let key = SeriesKey(benchmark: BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"]),
-                                    metric: row["metric"])
+                let key = Self.seriesKey(row)
                 let runID: Int64 = row["run_id"]
                 byID[runID]?.values[key] = row["value"]
                 byID[runID]?.metrics[key] = Self.descriptor(row)
@@ -113,8 +112,7 @@ extension Warehouse {
                     WHERE s.run_id IN (\(placeholders))\(metricFilter)
                     """, arguments: arguments)
                 while let row = try sampleRows.next() {
-                    let key = SeriesKey(benchmark: BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"]),
-                                        metric: row["metric"])
+                    let key = Self.seriesKey(row)
                     let runID: Int64 = row["run_id"]
                     byID[runID]?.samples[key] = SampleCoding.decode(row["samples"], divisor: row["divisor"])
                     byID[runID]?.metrics[key] = Self.descriptor(row)
@@ -122,6 +120,11 @@ extension Warehouse {
             }
             return runIDs.compactMap { byID[$0] }
         }
+    }
+
+    /// The series a row of (name, group_name, params, metric) columns belongs to.
+    private static func seriesKey(_ row: Row) -> SeriesKey {
+        SeriesKey(benchmark: BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"]), metric: row["metric"])
     }
 
     private static func descriptor(_ row: Row) -> MetricDescriptor {
