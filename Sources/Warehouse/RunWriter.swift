@@ -106,39 +106,14 @@ extension Warehouse {
     }
 
     private func insertResults(_ record: RunRecord, runID: Int64, uuid: String, _ db: Database) throws -> RunReceipt {
-        var benchmarkIDs: [BenchmarkKey: Int64] = [:]
-        var metricIDs: [MetricDescriptor: Int64] = [:]
-        let findBenchmark = try db.cachedStatement(sql: "SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?")
-        let addBenchmark = try db.cachedStatement(sql: "INSERT INTO benchmarks (name, group_name, params) VALUES (?, ?, ?)")
-        let findMetric = try db.cachedStatement(sql: "SELECT id FROM metrics WHERE name = ? AND unit = ? AND direction = ?")
-        let addMetric = try db.cachedStatement(sql: "INSERT INTO metrics (name, unit, direction) VALUES (?, ?, ?)")
-
-        func benchmarkID(_ key: BenchmarkKey) throws -> Int64 {
-            if let id = benchmarkIDs[key] { return id }
-            let arguments: StatementArguments = [key.name, key.group, key.params]
-            let id: Int64
-            if let found = try Int64.fetchOne(findBenchmark, arguments: arguments) {
-                id = found
-            } else {
-                try addBenchmark.execute(arguments: arguments)
-                id = db.lastInsertedRowID
-            }
-            benchmarkIDs[key] = id
-            return id
-        }
-        func metricID(_ metric: MetricDescriptor) throws -> Int64 {
-            if let id = metricIDs[metric] { return id }
-            let arguments: StatementArguments = [metric.name, metric.unit, metric.direction.rawValue]
-            let id: Int64
-            if let found = try Int64.fetchOne(findMetric, arguments: arguments) {
-                id = found
-            } else {
-                try addMetric.execute(arguments: arguments)
-                id = db.lastInsertedRowID
-            }
-            metricIDs[metric] = id
-            return id
-        }
+        var benchmarks = try RowIDCache<BenchmarkKey>(
+            db, find: "SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?",
+            insert: "INSERT INTO benchmarks (name, group_name, params) VALUES (?, ?, ?)") { [$0.name, $0.group, $0.params] }
+        var metrics = try RowIDCache<MetricDescriptor>(
+            db, find: "SELECT id FROM metrics WHERE name = ? AND unit = ? AND direction = ?",
+            insert: "INSERT INTO metrics (name, unit, direction) VALUES (?, ?, ?)") { [$0.name, $0.unit, $0.direction.rawValue] }
+        func benchmarkID(_ key: BenchmarkKey) throws -> Int64 { try benchmarks.id(for: key, db) }
+        func metricID(_ metric: MetricDescriptor) throws -> Int64 { try metrics.id(for: metric, db) }
 
         let addSeries = try db.cachedStatement(sql: """
             INSERT INTO sample_series (run_id, benchmark_id, metric_id, count, divisor, samples) VALUES (?, ?, ?, ?, ?, ?)
@@ -157,8 +132,8 @@ extension Warehouse {
             try addMeasurement.execute(arguments: [runID, try benchmarkID(measurement.benchmark),
                                                    try metricID(measurement.metric), measurement.value, measurement.derived])
         }
-        return RunReceipt(runID: runID, uuid: uuid, benchmarks: benchmarkIDs.count,
-                          metrics: Set(metricIDs.keys.map(\.name)).count, measurements: record.measurements.count,
+        return RunReceipt(runID: runID, uuid: uuid, benchmarks: benchmarks.keys.count,
+                          metrics: Set(metrics.keys.map(\.name)).count, measurements: record.measurements.count,
                           series: record.series.count, samples: sampleCount)
     }
 }
@@ -177,5 +152,35 @@ public enum RunIdentifier {
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         let characters = Array(hex)
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}
+
+/// Row ids of a dimension table (benchmarks, metrics), found or inserted once per key and cached
+/// for the rest of the run.
+private struct RowIDCache<Key: Hashable> {
+    private var ids: [Key: Int64] = [:]
+    var keys: Dictionary<Key, Int64>.Keys { ids.keys }
+    private let find: Statement
+    private let insert: Statement
+    private let arguments: (Key) -> StatementArguments
+
+    init(_ db: Database, find: String, insert: String, arguments: @escaping (Key) -> StatementArguments) throws {
+        self.find = try db.cachedStatement(sql: find)
+        self.insert = try db.cachedStatement(sql: insert)
+        self.arguments = arguments
+    }
+
+    mutating func id(for key: Key, _ db: Database) throws -> Int64 {
+        if let id = ids[key] { return id }
+        let values = arguments(key)
+        let id: Int64
+        if let found = try Int64.fetchOne(find, arguments: values) {
+            id = found
+        } else {
+            try insert.execute(arguments: values)
+            id = db.lastInsertedRowID
+        }
+        ids[key] = id
+        return id
     }
 }
