@@ -23,12 +23,25 @@ public struct CommitHistory: Sendable {
     /// The current branch of the working folder's repository.
     public func currentBranch() -> String? { git?.branch }
 
-    /// A full sha for a branch, tag, remote ref or (abbreviated) sha: git first, then the stored
+    /// A full sha for a branch, tag, remote ref or (abbreviated) sha: git first (`origin/NAME`
+    /// when there is no local NAME, as in a CI checkout of a pull request), then the stored
     /// commits, then the newest run recorded on a branch of that name.
     public func resolve(_ reference: String) throws -> String? {
-        if let sha = git?.resolve(reference) { return sha }
+        if let sha = git?.resolve(reference) ?? git?.resolve("origin/" + reference) { return sha }
         if let sha = try warehouse.storedCommit(matching: reference) { return sha }
         return try warehouse.newestCommit(onBranch: reference)
+    }
+
+    /// The baseline branch when neither a flag nor `hhbench.toml` names one: the remote's
+    /// default branch, else `main`, else `master`; the first that git knows (locally or on
+    /// origin), else the first the recorded runs know.
+    public func defaultBaselineBranch() throws -> String {
+        let candidates = [git?.remoteDefaultBranch].compactMap { $0 } + ["main", "master"]
+        if let git, let known = candidates.first(where: { git.resolve($0) ?? git.resolve("origin/" + $0) != nil }) {
+            return known
+        }
+        for name in candidates where try resolve(name) != nil { return name }
+        return "main"
     }
 
     private func gitKnows(_ sha: String) -> Bool { git?.resolve(sha) == sha }

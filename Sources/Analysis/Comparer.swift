@@ -132,7 +132,9 @@ public struct Comparer: Sendable {
             return (SideInfo(commits: [sha], runs: runs), "commit \(sha.prefix(10))", true)
         case .since(let reference):
             guard let target = try history.resolve(reference) else {
-                throw CompareError.unknownReference("no branch, tag or commit '\(reference)' in git or the database")
+                throw CompareError.unknownReference(
+                    "no branch, tag or commit '\(reference)' in git or the database; name the baseline with --since REF, "
+                        + "or set baseline under [compare] in hhbench.toml")
             }
             guard let candidateCommit = candidate.commits.first else {
                 throw CompareError.notEnoughData("the candidate runs have no commit; use --against to name a baseline")

@@ -81,9 +81,9 @@ public struct Trend: Sendable {
     }
 
     public func run(_ request: TrendRequest) throws -> TrendReport {
-        let branch = request.branch ?? history.currentBranch() ?? config.baselineBranch ?? "main"
+        let branch = try request.branch ?? history.currentBranch() ?? config.baselineBranch ?? history.defaultBaselineBranch()
         guard let head = try history.resolve(branch) else {
-            throw CompareError.unknownReference("no branch, tag or commit '\(branch)' in git or the database")
+            throw CompareError.unknownReference("no branch, tag or commit '\(branch)' in git or the database; name one with --branch REF")
         }
         // Walk far enough back to find `last` commits with results.
         var limit = max(request.last * 4, 400)

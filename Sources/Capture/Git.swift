@@ -17,6 +17,15 @@ public struct Git: Sendable {
         try? run(["rev-parse", "--verify", "--quiet", revision + "^{commit}"])
     }
 
+    /// The branch `origin/HEAD` points at (the remote's default branch, as `git clone` sets it),
+    /// without the remote's name: `main` for `refs/remotes/origin/main`.
+    public var remoteDefaultBranch: String? {
+        guard let name = try? run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]), name.hasPrefix("origin/") else {
+            return nil
+        }
+        return String(name.dropFirst("origin/".count))
+    }
+
     /// The commit `revision` names, with parents, author, time and subject.
     public func commit(_ revision: String = "HEAD") -> CommitInfo? {
         guard let line = try? run(["log", "-1", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s", revision, "--"]) else {

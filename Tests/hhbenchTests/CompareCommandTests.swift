@@ -240,9 +240,48 @@ struct SyntheticResults {
         #expect(onlyCandidate.status == 3)
         let unknown = try hhbench(["compare", "--db", "h.db", "--since", "no-such-branch"], cwd: repo.path)
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("no-such-branch"))
+        #expect(unknown.stderr.contains("'no-such-branch'") && unknown.stderr.contains("--since REF"), "\(unknown.stderr)")
         let both = try hhbench(["compare", "--db", "h.db", "--since", "main", "--against", "1"], cwd: repo.path)
         #expect(both.status == 2)
+    }
+
+    /// Without --since or a config: the remote's default branch, else main, else master; and a
+    /// branch known only as `origin/NAME` (a CI checkout of a pull request) still resolves.
+    @Test func theBaselineBranchDefaultsSensibly() throws {
+        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1, "fast": 1])
+        let repo = history.repo
+        let expected = Array(history.main[0..<4].reversed())
+        func baselineCommits(_ result: ProcessResult) throws -> [String]? {
+            try JSONParser.parse(result.stdout)["baseline"]?["commits"]?.arrayValue?.compactMap(\.stringValue)
+        }
+        // The runs say branch main, which resolves from the database too: the description tells
+        // which name was chosen.
+        func baselineName(_ result: ProcessResult) throws -> String? {
+            try JSONParser.parse(result.stdout)["baseline"]?["description"]?.stringValue
+        }
+
+        try repo.git("branch", "-m", "main", "master")
+        let onMaster = try hhbench(["compare", "--db", "h.db", "--format", "json"], cwd: repo.path)
+        #expect(onMaster.status == 1, "\(onMaster.stderr)")
+        #expect(try baselineCommits(onMaster) == expected)
+        #expect(try baselineName(onMaster)?.hasSuffix("and master") == true)
+
+        // A clone on feature whose origin/HEAD names master, with no local master branch.
+        let elsewhere = try TemporaryFolder()
+        let clone = elsewhere.file("clone")
+        try repo.git("clone", "-q", repo.path, clone)
+        func gitInClone(_ arguments: String...) throws {
+            let result = try runProcess("/usr/bin/env", ["git", "-C", clone] + arguments)
+            guard result.status == 0 else { throw TestFailure(result.stderr) }
+        }
+        try gitInClone("remote", "set-head", "origin", "master")
+        let database = repo.folder.file("h.db")
+        for arguments in [[], ["--since", "master"]] {
+            let result = try hhbench(["compare", "--db", database, "--format", "json"] + arguments, cwd: clone)
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(try baselineCommits(result) == expected, "\(arguments)")
+            #expect(try baselineName(result)?.hasSuffix("and master") == true, "\(arguments)")
+        }
     }
 
     /// A copy of the database, away from the repository, answers from the stored commits.

@@ -41,7 +41,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(help: ArgumentHelp("The baseline branch, tag, remote ref or sha. Default: [compare] baseline in hhbench.toml, else main.",
+    @Option(help: ArgumentHelp("The baseline branch, tag, remote ref or sha. Default: [compare] baseline in hhbench.toml, else origin's default branch, else main, else master.",
                                valueName: "ref"))
     var since: String?
 
@@ -108,7 +108,11 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let config = try configOptions.load()
         let warehouse = try database.open()
-        var request = CompareRequest(baseline: against.map { .against($0) } ?? .since(since ?? config.baselineBranch ?? "main"))
+        let history = CommitHistory(warehouse: warehouse)
+        let baseline: CompareRequest.Baseline = if let against { .against(against) } else {
+            .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch())
+        }
+        var request = CompareRequest(baseline: baseline)
         if let commit { request.candidate = .commit(commit) }
         if !runs.isEmpty { request.candidate = .runs(runs) }
         request.window = window ?? config.window ?? 10
@@ -125,7 +129,7 @@ struct CompareCommand: ParsableCommand {
             rule.budget = budget.1
             configWithFlags.rules.append(rule)
         }
-        let report = try Comparer(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: configWithFlags)
+        let report = try Comparer(warehouse: warehouse, history: history, config: configWithFlags)
             .compare(request)
         let output: String
         switch format {
