@@ -1,6 +1,6 @@
 -- name: baseline
 -- description: Per series, the median, mean, standard deviation and count over the last :window commits of a branch.
--- param: :branch   the branch; its newest run's commit is the head (default 'main')
+-- param: :branch   the branch; its newest run's commit is the head (default 'main', or 'master' when no run is on main)
 -- param: :window   how many commits with results, newest first (default 10)
 -- param: :machine  the machine name (default: the machine of the branch's newest run)
 -- param: :metric   only metrics matching this GLOB pattern (default: all)
@@ -8,7 +8,7 @@
 WITH RECURSIVE
 head AS (
     SELECT commit_sha AS sha, machine FROM hh_runs
-    WHERE branch = coalesce(:branch, 'main') AND commit_sha IS NOT NULL
+    WHERE branch = coalesce(:branch, (SELECT branch FROM hh_runs WHERE branch IN ('main', 'master') ORDER BY branch = 'main' DESC LIMIT 1), 'main') AND commit_sha IS NOT NULL
     ORDER BY recorded_at DESC, run_id DESC LIMIT 1
 ),
 history(sha, depth) AS (

@@ -1,6 +1,6 @@
 -- name: noisy
 -- description: Series whose coefficient of variation over the window is above a limit: candidates for more samples or for leaving out of gating.
--- param: :branch      the branch (default 'main')
+-- param: :branch      the branch (default 'main', or 'master' when no run is on main)
 -- param: :window      how many commits with results (default 10)
 -- param: :max_cv_pct  the largest acceptable coefficient of variation, in percent (default 10)
 -- param: :metric      only metrics matching this GLOB pattern (default: all)
@@ -9,7 +9,7 @@
 WITH RECURSIVE
 head AS (
     SELECT commit_sha AS sha, machine FROM hh_runs
-    WHERE branch = coalesce(:branch, 'main') AND commit_sha IS NOT NULL
+    WHERE branch = coalesce(:branch, (SELECT branch FROM hh_runs WHERE branch IN ('main', 'master') ORDER BY branch = 'main' DESC LIMIT 1), 'main') AND commit_sha IS NOT NULL
     ORDER BY recorded_at DESC, run_id DESC LIMIT 1
 ),
 history(sha, depth) AS (

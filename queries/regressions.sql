@@ -1,7 +1,7 @@
 -- name: regressions
 -- description: The runs of a commit against the baseline of a branch, rows only where a metric got worse by more than :threshold_pct.
 -- param: :commit         the candidate commit, full sha or a prefix (default: the newest run's commit)
--- param: :branch         the baseline branch (default 'main')
+-- param: :branch         the baseline branch (default 'main', or 'master' when no run is on main)
 -- param: :window         baseline commits with results (default 10)
 -- param: :threshold_pct  the smallest change worth a row, in percent, in the metric's worse direction (default 10)
 -- param: :metric         only metrics matching this GLOB pattern (default: all)
@@ -22,7 +22,7 @@ candidate AS (
 ),
 head AS (
     SELECT commit_sha AS sha FROM hh_runs
-    WHERE branch = coalesce(:branch, 'main') AND commit_sha IS NOT NULL
+    WHERE branch = coalesce(:branch, (SELECT branch FROM hh_runs WHERE branch IN ('main', 'master') ORDER BY branch = 'main' DESC LIMIT 1), 'main') AND commit_sha IS NOT NULL
       AND commit_sha NOT IN (SELECT commit_sha FROM candidate_runs)
     ORDER BY recorded_at DESC, run_id DESC LIMIT 1
 ),

@@ -1,7 +1,7 @@
 -- name: trend
 -- description: One metric per commit along a branch's first-parent history, oldest first.
 -- param: :metric     the metric (default 'p95_time_ms')
--- param: :branch     the branch; its newest run's commit is the head (default 'main')
+-- param: :branch     the branch; its newest run's commit is the head (default 'main', or 'master' when no run is on main)
 -- param: :benchmark  only benchmarks matching this GLOB pattern (default: all)
 -- param: :machine    the machine name (default: the machine of the branch's newest run)
 -- param: :last       at most this many commits with results (default 100)
@@ -9,7 +9,7 @@
 WITH RECURSIVE
 head AS (
     SELECT commit_sha AS sha, machine FROM hh_runs
-    WHERE branch = coalesce(:branch, 'main') AND commit_sha IS NOT NULL
+    WHERE branch = coalesce(:branch, (SELECT branch FROM hh_runs WHERE branch IN ('main', 'master') ORDER BY branch = 'main' DESC LIMIT 1), 'main') AND commit_sha IS NOT NULL
     ORDER BY recorded_at DESC, run_id DESC LIMIT 1
 ),
 history(sha, depth) AS (

@@ -15,8 +15,9 @@ import Testing
         var commits: [String] = []
         var db: String { repo.folder.file("h.db") }
 
-        init() throws {
+        init(branch: String = "main") throws {
             repo = try GitRepository()
+            if branch != "main" { try repo.git("symbolic-ref", "HEAD", "refs/heads/\(branch)") }
             for index in 0..<5 {
                 commits.append(try repo.commit("main \(index + 1)"))
                 let input = try repo.folder.write("r.jsonl", """
@@ -125,6 +126,18 @@ import Testing
         #expect(runs[0][3] == shortC5)
         #expect(runs[0][4] == "main 5")
         #expect(try f.rows("runs", ["branch": "other"]).isEmpty)
+    }
+
+    /// A repository whose line is master, with no run on main: the queries default to master.
+    @Test func masterIsTheDefaultWhenNoRunIsOnMain() throws {
+        let f = try Fixture(branch: "master")
+        let latest = try f.rows("latest")
+        #expect(latest.count == 4 && latest.allSatisfy { $0[6] == String(f.commits[4].prefix(12)) })
+        #expect(try f.rows("trend", ["metric": "p95_time_ms", "benchmark": "api"]).map { Self.number($0[6]) } == Self.apiP95)
+        #expect(try f.rows("baseline", ["window": "3", "metric": "p95_time_ms"]).count == 2)
+        #expect(try f.rows("regressions", ["commit": f.commits[4], "window": "4", "threshold_pct": "10"]).count == 3)
+        #expect(try f.rows("noisy", ["window": "5", "max_cv_pct": "10"]).count == 3)
+        #expect(try f.rows("latest", ["branch": "main"]).isEmpty, "a branch given is a branch kept")
     }
 
     @Test func gatesListsAndTheReadOnlyGuard() throws {
