@@ -14,9 +14,6 @@ public struct CommitHistory: Sendable {
         self.git = git.topLevel == nil ? nil : git
     }
 
-    /// True when git is there to ask.
-    public var hasRepository: Bool { git != nil }
-
     /// The current commit of the working folder's repository.
     public func head() -> String? { git?.resolve("HEAD") }
 
@@ -27,9 +24,8 @@ public struct CommitHistory: Sendable {
     /// when there is no local NAME, as in a CI checkout of a pull request), then the stored
     /// commits, then the newest run recorded on a branch of that name.
     public func resolve(_ reference: String) throws -> String? {
-        if let sha = git?.resolve(reference) ?? git?.resolve("origin/" + reference) { return sha }
-        if let sha = try warehouse.storedCommit(matching: reference) { return sha }
-        return try warehouse.newestCommit(onBranch: reference)
+        if let sha = resolveInGit(reference) { return sha }
+        return try resolveInDatabase(reference)
     }
 
     /// The baseline branch when neither a flag nor `hhbench.toml` names one: the remote's
@@ -37,11 +33,18 @@ public struct CommitHistory: Sendable {
     /// origin), else the first the recorded runs know.
     public func defaultBaselineBranch() throws -> String {
         let candidates = [git?.remoteDefaultBranch].compactMap { $0 } + ["main", "master"]
-        if let git, let known = candidates.first(where: { git.resolve($0) ?? git.resolve("origin/" + $0) != nil }) {
-            return known
-        }
-        for name in candidates where try resolve(name) != nil { return name }
+        if let known = candidates.first(where: { resolveInGit($0) != nil }) { return known }
+        for name in candidates where try resolveInDatabase(name) != nil { return name }
         return "main"
+    }
+
+    private func resolveInGit(_ reference: String) -> String? {
+        git.flatMap { $0.resolve(reference) ?? $0.resolve("origin/" + reference) }
+    }
+
+    private func resolveInDatabase(_ reference: String) throws -> String? {
+        if let sha = try warehouse.storedCommit(matching: reference) { return sha }
+        return try warehouse.newestCommit(onBranch: reference)
     }
 
     private func gitKnows(_ sha: String) -> Bool { git?.resolve(sha) == sha }
