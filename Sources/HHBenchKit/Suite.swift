@@ -120,7 +120,7 @@ public final class Suite: @unchecked Sendable {
         overrides.tags = tags
         let recorder = Recorder(overrides: overrides, machineName: machine, allowDuplicate: true)
         let warehouse = try Warehouse(path: DatabaseLocation.resolve(database))
-        if case .recorded(let receipt) = try recorder.record(runRecord, into: warehouse) { return receipt }
+        if case .recorded(let receipt) = try recorder.record(runRecord, source: "suite \(name)", into: warehouse) { return receipt }
         return nil
     }
 

@@ -86,7 +86,8 @@ enum ContextReader {
 
     private static func time(_ text: String, field: String, _ place: FieldPlace) throws(InputError) -> String {
         guard let normalized = Timestamp.normalize(text) else {
-            throw place.error(field: field, "\"\(text)\" is not an ISO 8601 time", fix: "write it as 2026-11-27T13:40:00Z")
+            throw place.error(field: field, "\"\(Printable.escaped(text))\" is not an ISO 8601 time from 1970 to 9999",
+                              fix: "write it as 2026-11-27T13:40:00Z")
         }
         return normalized
     }
@@ -99,11 +100,16 @@ enum ContextReader {
         guard let name = value["name"]?.stringValue ?? value["hostname"]?.stringValue else {
             throw place.error(field: field + ".name", "missing", fix: "a machine object needs \"name\"")
         }
+        let fields = JSONPlace(file: place.file, path: field)
+        func count(_ key: String) throws(InputError) -> Int64? {
+            do { return try fields.child(key).count(value[key]) } catch { throw InputError(
+                file: place.file, line: place.line, field: error.field, problem: error.problem, fix: error.fix) }
+        }
         var machine = MachineInfo(
             name: name, hostname: value["hostname"]?.stringValue, os: value["os"]?.stringValue,
             kernel: value["kernel"]?.stringValue, arch: value["arch"]?.stringValue,
-            cpuModel: value["cpu_model"]?.stringValue, cpuCores: value["cpu_cores"]?.doubleValue.map { Int($0) },
-            memoryBytes: value["memory_bytes"]?.doubleValue.map { Int64($0) })
+            cpuModel: value["cpu_model"]?.stringValue, cpuCores: try count("cpu_cores").map { Int($0) },
+            memoryBytes: try count("memory_bytes"))
         machine.storedFingerprint = value["fingerprint"]?.stringValue
         return machine
     }

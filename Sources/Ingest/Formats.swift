@@ -15,6 +15,7 @@ public enum Formats {
 
     /// The format of `input`: the one named, or the one whose detection matches its content.
     public static func resolve(_ input: InputFile, forced: String?) throws(InputError) -> any InputFormat {
+        try input.checkUTF8()
         if let forced {
             guard let format = named(forced) else {
                 throw InputError(file: input.name, problem: "unknown format \"\(forced)\"",

@@ -33,7 +33,7 @@ public struct GoogleBenchmarkFormat: InputFormat {
         _ = try root.object(document)
         let entries = try root.child("benchmarks").array(document["benchmarks"])
         var record = RunRecord(sourceFormat: Self.name)
-        record.context = context(document["context"])
+        record.context = try context(document["context"], file: input.name)
 
         var order: [String] = []
         var series: [String: [(String, DecimalNumber)]] = [:]  // run_name -> (metric, sample) in order
@@ -79,13 +79,14 @@ public struct GoogleBenchmarkFormat: InputFormat {
         return record
     }
 
-    private func context(_ value: JSONValue?) -> RunContext {
+    private func context(_ value: JSONValue?, file: String) throws(InputError) -> RunContext {
         var context = RunContext(tool: "google-benchmark")
         guard let value else { return context }
+        let place = JSONPlace(file: file, path: "context")
         if let host = value["host_name"]?.stringValue {
-            context.machine = MachineInfo(name: host, hostname: host, cpuCores: value["num_cpus"]?.doubleValue.map { Int($0) })
+            context.machine = MachineInfo(name: host, hostname: host, cpuCores: try place.child("num_cpus").count(value["num_cpus"]).map { Int($0) })
         }
-        context.startedAt = value["date"]?.stringValue.flatMap(Timestamp.normalize)
+        context.startedAt = try place.child("date").time(value["date"])
         context.commandLine = value["executable"]?.stringValue
         for key in ["mhz_per_cpu", "cpu_scaling_enabled", "caches", "load_avg", "library_build_type", "library_version"] {
             if let member = value[key] { context.extra.append((key, member)) }

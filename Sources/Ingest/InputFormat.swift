@@ -29,6 +29,35 @@ public struct InputFile: Sendable {
         self.bytes = bytes
     }
 
+    /// Refuses bytes that are not UTF-8 (RFC 3629), naming the line and column of the first bad
+    /// byte: every format hhbench reads is text, and decoding would otherwise replace the byte
+    /// with U+FFFD and store a name the tool never wrote.
+    public func checkUTF8() throws(InputError) {
+        if String(validating: bytes, as: UTF8.self) != nil { return }
+        var line = 1
+        var column = 1
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: length = 0
+            }
+            if length == 0 || index + length > bytes.count
+                || String(validating: bytes[index..<index + length], as: UTF8.self) == nil {
+                throw InputError(file: name, line: line, column: column,
+                                 problem: "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))",
+                                 fix: "save the file as UTF-8; hhbench reads text in UTF-8 only")
+            }
+            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+            index += length
+        }
+    }
+
     /// Calls `body` with each line (without its line break) until it returns false.
     public func forEachLine(_ body: (ArraySlice<UInt8>) -> Bool) {
         var start = bytes.startIndex

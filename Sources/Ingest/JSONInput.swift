@@ -67,6 +67,29 @@ struct JSONPlace {
         return number
     }
 
+    /// An optional whole count (CPUs, bytes) that must fit a 64-bit integer and not be negative:
+    /// tools write these as JSON numbers, and a hostile `1e300` must be an error, not a trap.
+    func count(_ value: JSONValue?) throws(InputError) -> Int64? {
+        guard let value, !value.isNull else { return nil }
+        let number = try self.number(value).value
+        guard let whole = Int64(exactly: number), whole >= 0 else {
+            throw error("\(DecimalNumber(number).jsonText) is not a whole number from 0 to \(Int64.max)",
+                        fix: "write a count such as 8, or leave the field out")
+        }
+        return whole
+    }
+
+    /// An optional ISO 8601 time, normalised to the warehouse's UTC text.
+    func time(_ value: JSONValue?) throws(InputError) -> String? {
+        guard let value, !value.isNull else { return nil }
+        let text = try string(value)
+        guard let normalized = Timestamp.normalize(text) else {
+            throw error("\"\(Printable.escaped(text))\" is not an ISO 8601 time from 1970 to 9999",
+                        fix: "write it as 2026-11-27T13:40:00Z")
+        }
+        return normalized
+    }
+
     /// A duration: finite and not negative.
     func duration(_ value: JSONValue?) throws(InputError) -> DecimalNumber {
         let number = try self.number(value)

@@ -39,8 +39,12 @@ public struct LegacyBaselinesFormat: InputFormat {
             }
             if let timestamp = test["timestamp"] {
                 let seconds = try place.child("timestamp").number(timestamp).value
+                guard let text = Timestamp.string(fromUnixSeconds: seconds) else {
+                    throw place.child("timestamp").error("\(DecimalNumber(seconds).jsonText) is not a time from 1970 to 9999",
+                                                         fix: "write seconds since 1970, such as 1795785495.59")
+                }
                 newest = max(newest ?? seconds, seconds)
-                timestamps.append((name, .string(Timestamp.string(fromUnixSeconds: seconds))))
+                timestamps.append((name, .string(text)))
             }
             if let version = test["version"]?.stringValue, version != "current" {
                 record.context.extra.append(("version:\(name)", .string(version)))
@@ -49,7 +53,7 @@ public struct LegacyBaselinesFormat: InputFormat {
         guard !record.measurements.isEmpty else {
             throw root.error("no test has metrics", fix: "check that this is a performance_baselines.json")
         }
-        if let newest { record.context.recordedAt = Timestamp.string(fromUnixSeconds: newest) }
+        if let newest { record.context.recordedAt = Timestamp.string(fromUnixSeconds: newest) }  // checked above
         if !timestamps.isEmpty { record.context.extra.append(("timestamps", .object(timestamps))) }
         return record
     }

@@ -28,6 +28,13 @@ public struct NativeFormat: InputFormat {
         let lowercased = input.name.lowercased()
         if lowercased.hasSuffix(".jsonl") || lowercased.hasSuffix(".ndjson") { return true }
         guard let line = input.firstNonBlankLine, line.first == UInt8(ascii: "{") else { return false }
+        // A first line that parses is judged by its keys: a one-line JSON document of another tool
+        // (Google Benchmark's compact output starts with {"context":…,"benchmarks":…}) is not native.
+        if line.count <= 1 << 20, let members = (try? JSONParser.parse(line))?.objectValue {
+            let keys = Set(members.map(\.0))
+            return keys == ["context"] || keys == ["run"]
+                || (keys.isSubset(of: Self.measurementKeys) && (keys.contains("benchmark") || keys.contains("metric")))
+        }
         let text = String(decoding: line.prefix(4096), as: UTF8.self)
         return text.contains("\"benchmark\"") || text.contains("\"metric\"") || text.hasPrefix("{\"context\"")
             || text.hasPrefix("{\"run\"")

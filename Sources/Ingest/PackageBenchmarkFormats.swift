@@ -163,11 +163,35 @@ public struct PackageBenchmarkInfluxFormat: InputFormat {
                                                        value: iterations))
             }
             if record.context.machine == nil, let host = row["hostName"] {
+                // Out-of-range counts are input errors, never traps: `memory` is in GiB and must
+                // still fit in bytes.
+                func count(_ column: String, scale: Int64 = 1) -> Int64?? {
+                    guard let text = row[column], !text.isEmpty else { return .some(nil) }
+                    guard let number = Int64(text), number >= 0 else { return nil }
+                    let (bytes, overflow) = number.multipliedReportingOverflow(by: scale)
+                    return overflow ? nil : .some(bytes)
+                }
+                for (column, scale) in [("processors", Int64(1)), ("memory", 1_073_741_824)] where count(column, scale: scale) == nil {
+                    failure = InputError(file: input.name, line: lineNumber, field: column,
+                                         problem: "\"\(Printable.escaped(row[column] ?? ""))\" is not a count that fits in 64 bits",
+                                         fix: "write a whole number (memory in GiB), or leave the field empty")
+                    return false
+                }
+                var finishedAt: String?
+                if let time = row["time"], !time.isEmpty {
+                    guard let normalized = Timestamp.normalize(time) else {
+                        failure = InputError(file: input.name, line: lineNumber, field: "time",
+                                             problem: "\"\(Printable.escaped(time))\" is not an ISO 8601 time from 1970 to 9999",
+                                             fix: "write it as 2026-11-27T13:40:00Z")
+                        return false
+                    }
+                    finishedAt = normalized
+                }
                 record.context.machine = MachineInfo(
                     name: host, hostname: host, kernel: row["kernelVersion"]?.replacingOccurrences(of: "-", with: " "),
-                    arch: row["processoryType"], cpuCores: row["processors"].flatMap { Int($0) },
-                    memoryBytes: row["memory"].flatMap { Int64($0) }.map { $0 * 1_073_741_824 })
-                record.context.finishedAt = row["time"].flatMap(Timestamp.normalize)
+                    arch: row["processoryType"], cpuCores: (count("processors") ?? nil).map { Int($0) },
+                    memoryBytes: count("memory", scale: 1_073_741_824) ?? nil)
+                record.context.finishedAt = finishedAt
             }
             return true
         }

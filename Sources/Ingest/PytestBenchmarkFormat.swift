@@ -31,7 +31,7 @@ public struct PytestBenchmarkFormat: InputFormat {
         _ = try root.object(document)
         let entries = try root.child("benchmarks").array(document["benchmarks"])
         var record = RunRecord(sourceFormat: Self.name)
-        record.context = context(document)
+        record.context = try context(document, file: input.name)
 
         var nameCounts: [String: Int] = [:]
         for entry in entries {
@@ -101,10 +101,11 @@ public struct PytestBenchmarkFormat: InputFormat {
         return record
     }
 
-    private func context(_ document: JSONValue) -> RunContext {
+    private func context(_ document: JSONValue, file: String) throws(InputError) -> RunContext {
+        let root = JSONPlace(file: file, path: "")
         var context = RunContext(tool: "pytest-benchmark", toolVersion: document["version"]?.stringValue)
         if let commit = document["commit_info"], let id = commit["id"]?.stringValue, id != "unversioned", id != "unknown" {
-            context.commit = CommitInfo(sha: id, committedAt: commit["time"]?.stringValue.flatMap(Timestamp.normalize))
+            context.commit = CommitInfo(sha: id, committedAt: try root.child("commit_info").child("time").time(commit["time"]))
             // On a detached HEAD (a CI checkout) pytest-benchmark writes "HEAD": the branch hhbench
             // captures from the CI environment is the better answer then.
             if let branch = commit["branch"]?.stringValue, branch != "HEAD", !branch.hasPrefix("(") { context.branch = branch }
@@ -117,13 +118,13 @@ public struct PytestBenchmarkFormat: InputFormat {
             context.machine = MachineInfo(
                 name: node, hostname: node, os: machine["system"]?.stringValue, kernel: kernel.isEmpty ? nil : kernel,
                 arch: machine["machine"]?.stringValue, cpuModel: machine["cpu"]?["brand_raw"]?.stringValue,
-                cpuCores: machine["cpu"]?["count"]?.doubleValue.map { Int($0) })
+                cpuCores: try root.child("machine_info").child("cpu").child("count").count(machine["cpu"]?["count"]).map { Int($0) })
             if let implementation = machine["python_implementation"]?.stringValue, let version = machine["python_version"]?.stringValue {
                 context.toolchain = "\(implementation) \(version)"
             }
             if let compiler = machine["python_compiler"]?.stringValue { context.extra.append(("python_compiler", .string(compiler))) }
         }
-        context.finishedAt = document["datetime"]?.stringValue.flatMap(Timestamp.normalize)
+        context.finishedAt = try root.child("datetime").time(document["datetime"])
         return context
     }
 }

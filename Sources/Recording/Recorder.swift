@@ -95,9 +95,31 @@ public struct Recorder: Sendable {
         return prepared.addingDerivedMetrics()
     }
 
-    /// Prepares and writes `record` into `warehouse`.
-    public func record(_ record: RunRecord, into warehouse: Warehouse, captured: RunContext? = nil) throws -> WriteOutcome {
-        try warehouse.write(prepare(record, captured: captured), allowDuplicate: allowDuplicate)
+    /// Prepares, checks and writes `record` into `warehouse`; `source` names it in errors.
+    public func record(_ record: RunRecord, source: String, into warehouse: Warehouse, captured: RunContext? = nil) throws -> WriteOutcome {
+        let outcomes = try self.record([(record, source)], into: warehouse, captured: captured)
+        return outcomes[outcomes.startIndex]
+    }
+
+    /// Prepares and checks every run, then writes them all in one transaction: all or none.
+    /// Each run's `source` (its file) is named by any error, from the checks or the database.
+    public func record(_ batch: [(record: RunRecord, source: String)], into warehouse: Warehouse,
+                       captured: RunContext? = nil) throws -> [WriteOutcome] {
+        try warehouse.write(try prepareChecked(batch, captured: captured), allowDuplicate: allowDuplicate)
+    }
+
+    /// Every run prepared and checked (`RunRecord.checkStorable`), ready for `Warehouse.write`;
+    /// the first problem is thrown as an input error naming its source.
+    public func prepareChecked(_ batch: [(record: RunRecord, source: String)],
+                               captured: RunContext? = nil) throws(InputError) -> [(record: RunRecord, source: String)] {
+        let captured = captured ?? capture()
+        var prepared: [(record: RunRecord, source: String)] = []
+        for (record, source) in batch {
+            let ready = prepare(record, captured: captured)
+            try ready.checkStorable(file: source)
+            prepared.append((ready, source))
+        }
+        return prepared
     }
 }
 

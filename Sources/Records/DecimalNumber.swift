@@ -35,8 +35,10 @@ public struct DecimalNumber: Sendable, Equatable {
         }
     }
 
-    /// JSON text for the number: the exact decimal when known, else Swift's shortest round-trip form.
+    /// JSON text for the number: the exact decimal when known, else Swift's shortest round-trip form;
+    /// `null` for a value JSON cannot hold (an infinity or NaN an SQL expression produced).
     public var jsonText: String {
+        guard value.isFinite else { return "null" }
         guard let mantissa else { return DecimalNumber.shortestText(value) }
         if scale == 0 { return String(mantissa) }
         var digits = String(mantissa.magnitude)

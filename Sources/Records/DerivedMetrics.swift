@@ -40,7 +40,8 @@ extension RunRecord {
             let throughputName = "throughput_ops_per_sec"
             if isMainTimeSeries(series, among: timeSeriesByBenchmark[series.benchmark] ?? []),
                !given.contains(MeasurementKey(series.benchmark, throughputName)),
-               let secondsPerUnit = Unit.secondsPerUnit[series.metric.unit], summary.mean > 0 {
+               let secondsPerUnit = Unit.secondsPerUnit[series.metric.unit], summary.mean > 0,
+               (1 / (summary.mean * secondsPerUnit)).isFinite {
                 let metric = MetricDescriptor(name: throughputName, unit: "ops/s", direction: .higherIsBetter)
                 copy.measurements.append(Measurement(
                     benchmark: series.benchmark, metric: metric, value: 1 / (summary.mean * secondsPerUnit), derived: true))

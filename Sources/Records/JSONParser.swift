@@ -68,8 +68,14 @@ public struct JSONParser {
         case UInt8(ascii: "I"): throw error("Infinity is not a JSON number; write a finite number")
         case UInt8(ascii: "-"), 48...57: return .number(try parseNumber())
         default:
-            throw error("unexpected character '\(Character(UnicodeScalar(bytes[position])))'")
+            throw error("unexpected \(Self.describe(bytes[position]))")
         }
+    }
+
+    /// A byte for a message: printable ASCII as itself, anything else by its value, so that no
+    /// control character from the input reaches a terminal.
+    static func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "character '\(Character(UnicodeScalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
 
     private mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
@@ -115,7 +121,7 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string; escape it") }
-            position += 1
+            if byte >= 0x80 { try skipUTF8Sequence() } else { position += 1 }
         }
         var scalars = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
@@ -139,26 +145,78 @@ public struct JSONParser {
                 case UInt8(ascii: "r"): scalars.append(0x0D)
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
+                    let escapeStart = position - 2
                     var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code), position + 1 < bytes.count,
-                       bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                    if (0xDC00...0xDFFF).contains(code) {
+                        position = escapeStart
+                        throw error("a \\u escape of a low surrogate without a high one before it (RFC 8259 section 8.2)")
+                    }
+                    if (0xD800...0xDBFF).contains(code) {
+                        // RFC 8259: a character outside the BMP is a high surrogate escape followed
+                        // by a low one; anything else is not a character and is refused, not replaced.
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                              bytes[position + 1] == UInt8(ascii: "u") else {
+                            position = escapeStart
+                            throw error("a \\u escape of a high surrogate not followed by a low one (RFC 8259 section 8.2)")
+                        }
                         position += 2
                         let low = try parseHex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            position = escapeStart
+                            throw error("a \\u escape of a high surrogate not followed by a low one (RFC 8259 section 8.2)")
+                        }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    let scalar = UnicodeScalar(code) ?? "\u{FFFD}"
+                    guard let scalar = UnicodeScalar(code) else {
+                        position = escapeStart
+                        throw error("the \\u escape is not a Unicode scalar")
+                    }
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
                     position -= 1
-                    throw error("invalid escape '\\\(Character(UnicodeScalar(escape)))' in a string")
+                    throw error("invalid escape: backslash then \(Self.describe(escape)) in a string")
                 }
             default:
                 if byte < 0x20 { throw error("control character in a string; escape it") }
-                scalars.append(byte)
-                position += 1
+                if byte >= 0x80 {
+                    let start = position
+                    try skipUTF8Sequence()
+                    scalars.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+                } else {
+                    scalars.append(byte)
+                    position += 1
+                }
             }
         }
         throw error("a string is not closed (truncated?)")
+    }
+
+    /// Steps over one well-formed UTF-8 sequence starting at a byte >= 0x80, or throws: RFC 3629
+    /// forbids overlong forms, surrogates (U+D800...U+DFFF) and values above U+10FFFF, and the
+    /// reader refuses them rather than replacing them with U+FFFD (which would store other text).
+    private mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
+        let first = bytes[position]
+        let length: Int
+        var lowest: UInt8 = 0x80, highest: UInt8 = 0xBF  // allowed range of the second byte
+        switch first {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lowest = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; highest = 0x9F
+        case 0xF0: length = 4; lowest = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; highest = 0x8F
+        default: throw error("invalid UTF-8 (byte 0x\(String(first, radix: 16, uppercase: true))); the file must be UTF-8 (RFC 3629)")
+        }
+        guard position + length <= bytes.count else { throw error("invalid UTF-8: a multi-byte character is cut off") }
+        for k in 1..<length {
+            let byte = bytes[position + k]
+            let (low, high) = k == 1 ? (lowest, highest) : (UInt8(0x80), UInt8(0xBF))
+            guard byte >= low, byte <= high else {
+                throw error("invalid UTF-8 (byte 0x\(String(first, radix: 16, uppercase: true)) is not followed by a valid continuation); the file must be UTF-8 (RFC 3629)")
+            }
+        }
+        position += length
     }
 
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {

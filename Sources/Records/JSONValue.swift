@@ -91,7 +91,27 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    public static func writeString(_ s: String, to out: inout String) {
+    /// JSON text of `s`. With `escapingUnsafe`, DEL, the C1 controls and the bidi controls are
+    /// written as `\uXXXX` too (output for people and terminals: still the same string when parsed).
+    public static func writeString(_ s: String, to out: inout String, escapingUnsafe: Bool = false) {
+        if escapingUnsafe, s.unicodeScalars.contains(where: { Printable.isUnsafe($0) && $0.value >= 0x20 }) {
+            out += "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where Printable.isUnsafe(scalar):
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+            return
+        }
         // Most strings (names, shas, units) need no escaping: append them whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out += "\""

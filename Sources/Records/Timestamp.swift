@@ -1,13 +1,23 @@
 import Foundation
 
 /// Times in the warehouse are ISO 8601 UTC text with milliseconds ("2026-11-27T13:40:38.123Z"),
-/// which sorts and compares correctly as text in SQL.
+/// which sorts and compares correctly as text in SQL, for years 1970 to 9999.
+///
+/// Parsing is strict on purpose. Foundation's `Date.ISO8601FormatStyle` would be the obvious
+/// reader, but it normalises impossible dates ("2026-02-30" becomes March 2nd) and accepts
+/// five-digit years, which would store another time than the input says and break the text
+/// ordering of `recorded_at`. So the grammar below is checked field by field: ASCII digits only,
+/// real calendar ranges, and the result must lie in the years the text format can hold.
 public enum Timestamp {
+    /// The first and last instants the warehouse stores: 1970-01-01 and the end of 9999 (UTC).
+    public static let earliest: Double = 0
+    public static let latest: Double = 253_402_300_799.999
+
     public static func string(from date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        var seconds = Int64(milliseconds / 1000)
-        var millis = Int64(milliseconds) - seconds * 1000
-        if millis < 0 { millis += 1000; seconds -= 1 }
+        let clamped = Swift.min(Swift.max(date.timeIntervalSince1970, earliest), latest)
+        let milliseconds = (clamped * 1000).rounded(.down)
+        let seconds = Int64(milliseconds / 1000)
+        let millis = Int64(milliseconds) - seconds * 1000
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -17,47 +27,122 @@ public enum Timestamp {
 
     public static func now() -> String { string(from: Date()) }
 
-    /// A time from seconds since 1970 (the legacy baselines' `timestamp`).
-    public static func string(fromUnixSeconds seconds: Double) -> String {
-        string(from: Date(timeIntervalSince1970: seconds))
+    /// A time from seconds since 1970 (the legacy baselines' `timestamp`); nil when it is not
+    /// finite or lies outside the years 1970 to 9999.
+    public static func string(fromUnixSeconds seconds: Double) -> String? {
+        guard seconds.isFinite, seconds >= earliest, seconds <= latest else { return nil }
+        return string(from: Date(timeIntervalSince1970: seconds))
     }
 
     /// Parses ISO 8601 date-times with or without fractional seconds and with any offset
-    /// ("2026-11-27T12:45:44+00:00", "2026-11-27T12:45:44.123456Z", "2026-11-27 12:45:44"),
-    /// and returns the normalised UTC text; nil when the text is not such a time.
+    /// ("2026-11-27T12:45:44+00:00", "2026-11-27T12:45:44.123456Z", "2026-11-27 12:45:44"; no
+    /// offset means UTC), and returns the normalised UTC text; nil when the text is not such a
+    /// time, names a day or hour that does not exist, or lies outside the years 1970 to 9999.
     public static func normalize(_ text: String) -> String? {
         parse(text).map(string(from:))
     }
 
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"#
-        guard let match = trimmed.range(of: pattern, options: .regularExpression), match == trimmed.startIndex..<trimmed.endIndex
+        var reader = DigitReader(Array(text.utf8))
+        reader.skipSpaces()
+        guard let year = reader.digits(4), reader.take(UInt8(ascii: "-")),
+              let month = reader.digits(2), reader.take(UInt8(ascii: "-")),
+              let day = reader.digits(2), reader.take(UInt8(ascii: "T")) || reader.take(UInt8(ascii: " ")) || reader.take(UInt8(ascii: "t")),
+              let hour = reader.digits(2), reader.take(UInt8(ascii: ":")),
+              let minute = reader.digits(2), reader.take(UInt8(ascii: ":")),
+              let second = reader.digits(2)
         else { return nil }
-        let scanner = Array(trimmed)
-        func number(_ from: Int, _ length: Int) -> Int { Int(String(scanner[from..<from + length]))! }
-        var parts = tm()
-        parts.tm_year = Int32(number(0, 4) - 1900)
-        parts.tm_mon = Int32(number(5, 2) - 1)
-        parts.tm_mday = Int32(number(8, 2))
-        parts.tm_hour = Int32(number(11, 2))
-        parts.tm_min = Int32(number(14, 2))
-        parts.tm_sec = Int32(number(17, 2))
-        var seconds = Double(timegm(&parts))
-        var index = 19
-        if index < scanner.count, scanner[index] == "." {
-            var end = index + 1
-            while end < scanner.count, scanner[end].isNumber { end += 1 }
-            seconds += Double("0" + String(scanner[index..<end])) ?? 0
-            index = end
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
+        var fraction = 0.0
+        if reader.take(UInt8(ascii: ".")) || reader.take(UInt8(ascii: ",")) {
+            guard let digits = reader.fraction() else { return nil }
+            fraction = digits
         }
-        if index < scanner.count, scanner[index] != "Z" {
-            let sign: Double = scanner[index] == "-" ? -1 : 1
-            let digits = scanner[(index + 1)...].filter(\.isNumber)
-            let hours = Double(String(digits.prefix(2))) ?? 0
-            let minutes = Double(String(digits.dropFirst(2))) ?? 0
-            seconds -= sign * (hours * 3600 + minutes * 60)
+        var offsetSeconds = 0
+        if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
+        } else if let sign = reader.sign() {
+            guard let hours = reader.digits(2), (0...23).contains(hours) else { return nil }
+            _ = reader.take(UInt8(ascii: ":"))
+            guard let minutes = reader.digits(2), (0...59).contains(minutes) else { return nil }
+            offsetSeconds = sign * (hours * 3600 + minutes * 60)
         }
+        reader.skipSpaces()
+        guard reader.atEnd else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds) + fraction
+        guard seconds >= earliest, seconds <= latest else { return nil }
         return Date(timeIntervalSince1970: seconds)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+/// Reads ASCII digits and signs from UTF-8 bytes; a non-ASCII digit is not a digit here.
+private struct DigitReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { position == bytes.count }
+
+    mutating func skipSpaces() {
+        while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 { position += 1 }
+    }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard position < bytes.count, bytes[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    /// Exactly `count` ASCII digits as a number.
+    mutating func digits(_ count: Int) -> Int? {
+        guard position + count <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[position..<position + count] {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        position += count
+        return value
+    }
+
+    /// One or more ASCII digits after a decimal point, as a fraction of a second.
+    mutating func fraction() -> Double? {
+        var value = 0.0
+        var scale = 1.0
+        let start = position
+        while position < bytes.count, (0x30...0x39).contains(bytes[position]) {
+            if scale > 1e-12 {
+                scale /= 10
+                value += Double(bytes[position] - 0x30) * scale
+            }
+            position += 1
+        }
+        return position > start ? value : nil
+    }
+
+    mutating func sign() -> Int? {
+        if take(UInt8(ascii: "+")) { return 1 }
+        if take(UInt8(ascii: "-")) { return -1 }
+        return nil
     }
 }

@@ -15,15 +15,18 @@ extension Warehouse {
     /// older one is read through a migrated temporary copy, leaving the file as it was.
     public func merge(from otherPath: String) throws -> MergeReceipt {
         guard FileManager.default.fileExists(atPath: otherPath) else {
-            throw WarehouseError.notADatabase(path: otherPath, reason: "no such file")
+            throw WarehouseError.missingDatabase(path: otherPath)
         }
         if URL(fileURLWithPath: otherPath).standardizedFileURL.resolvingSymlinksInPath()
             == URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath() {
             throw WarehouseError.notADatabase(path: otherPath, reason: "it is the database being merged into")
         }
-        let otherVersion = try Warehouse.schemaVersion(ofFileAt: otherPath)
-        if otherVersion > Migrations.latestVersion {
-            throw WarehouseError.newerSchema(path: otherPath, found: otherVersion, supported: Migrations.latestVersion)
+        // Read-only checks first: a foreign SQLite file or a newer schema is refused untouched.
+        let otherVersion: Int
+        do {
+            otherVersion = try Warehouse(path: otherPath, access: .readOnly).schemaVersion()
+        } catch WarehouseError.olderSchema(_, let found, _) {
+            otherVersion = found
         }
         var source = otherPath
         var temporary: String?
@@ -39,8 +42,9 @@ extension Warehouse {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
             }
         }
-        return try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: [source])
+        return try Self.translating(path) { try queue.writeWithoutTransaction { db in
+            // Attached read-only, so merging never writes to the other file (not even its journal mode).
+            try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: ["file:" + Warehouse.uriEncoded(source) + "?mode=ro"])
             defer { try? db.execute(sql: "DETACH DATABASE other") }
             var receipt: MergeReceipt!
             try db.inTransaction(.immediate) {
@@ -107,24 +111,6 @@ extension Warehouse {
                 return .commit
             }
             return receipt
-        }
-    }
-
-    /// The schema version of a database file, read without changing it.
-    static func schemaVersion(ofFileAt path: String) throws -> Int {
-        var configuration = Configuration()
-        configuration.readonly = true
-        do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? queue.close() }
-            return try queue.read { db in
-                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                guard try db.tableExists("runs") || version == 0 else { return version }
-                if version == 0 { throw WarehouseError.notADatabase(path: path, reason: "it has no hhbench tables") }
-                return version
-            }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw WarehouseError.notADatabase(path: path, reason: "the file is not an SQLite database")
-        }
+        } }
     }
 }

@@ -37,6 +37,28 @@ public enum Migrations {
         }
     }
 
+    /// Refuses a database an older hhbench wrote, for read-only commands: they cannot migrate it.
+    static func checkNotOlder(_ db: Database, path: String) throws {
+        let found = try version(of: db)
+        if found < latestVersion {
+            throw WarehouseError.olderSchema(path: path, found: found, supported: latestVersion)
+        }
+    }
+
+    /// Refuses an SQLite file that is not an hhbench warehouse (its own tables, no hhbench
+    /// migrations) before anything touches it. `allowEmpty`: an SQLite file with no tables at all
+    /// may become a warehouse (for writers); readers find nothing in it and refuse it.
+    static func checkIsWarehouse(_ db: Database, path: String, allowEmpty: Bool) throws {
+        let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        if tables == 0 {
+            if allowEmpty { return }
+            throw WarehouseError.notAWarehouse(path: path, reason: "the SQLite file is empty: nothing was recorded into it")
+        }
+        guard try db.tableExists("hh_schema_migrations") else {
+            throw WarehouseError.notAWarehouse(path: path, reason: "an SQLite database with other tables than hhbench's")
+        }
+    }
+
     /// Versions whose recorded checksum differs from this binary's migration of that version: the
     /// database was built by an edited migration (landed migrations must never change).
     static func checksumMismatches(_ db: Database) throws -> [Int] {

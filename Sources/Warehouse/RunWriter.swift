@@ -27,33 +27,56 @@ extension Warehouse {
     /// `allowDuplicate`, a run with the same content hash, commit and machine already in the
     /// database makes this a no-op that reports the earlier run.
     public func write(_ record: RunRecord, allowDuplicate: Bool = false) throws -> WriteOutcome {
+        let outcomes = try write([(record, "")], allowDuplicate: allowDuplicate)
+        guard let outcome = outcomes.first else { throw WarehouseError.engine(path: path, message: "no run written") }
+        return outcome
+    }
+
+    /// Writes several runs in one transaction: all of them, or none. `source` names each run's
+    /// input (a file), so an error the database finds at write time names it.
+    public func write(_ records: [(record: RunRecord, source: String)], allowDuplicate: Bool = false) throws -> [WriteOutcome] {
+        try Self.translating(path) {
+            try queue.writeWithoutTransaction { db in
+                var outcomes: [WriteOutcome] = []
+                try db.inTransaction(.immediate) {
+                    for (record, source) in records {
+                        do {
+                            outcomes.append(try writeOne(record, allowDuplicate: allowDuplicate, db))
+                        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                            throw WarehouseError.runRefused(path: path, source: source,
+                                                            reason: error.message ?? "a constraint of the schema")
+                        }
+                    }
+                    return .commit
+                }
+                return outcomes
+            }
+        }
+    }
+
+    private func writeOne(_ record: RunRecord, allowDuplicate: Bool, _ db: Database) throws -> WriteOutcome {
         let context = record.context
         let machine = context.machine ?? MachineInfo(name: "unknown")
         let uuid = record.uuid ?? RunIdentifier.make()
-        return try queue.writeWithoutTransaction { db in
-            var outcome: WriteOutcome!
-            try db.inTransaction(.immediate) {
-                if let given = record.uuid, let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE uuid = ?", arguments: [given]) {
-                    outcome = .duplicate(runID: id, uuid: given)
-                    return .rollback
-                }
-                let machineID = try upsertMachine(machine, db)
-                if !allowDuplicate, !record.contentHash.isEmpty,
-                   let earlier = try Row.fetchOne(db, sql: """
-                       SELECT id, uuid FROM runs WHERE content_hash = ? AND commit_sha IS ? AND machine_id = ?
-                       ORDER BY id LIMIT 1
-                       """, arguments: [record.contentHash, context.commit?.sha, machineID]) {
-                    outcome = .duplicate(runID: earlier["id"], uuid: earlier["uuid"])
-                    return .rollback
-                }
-                if let commit = context.commit { try upsertCommit(commit, db) }
-                for ancestor in context.ancestry { try upsertCommit(ancestor, db) }
-                let runID = try insertRun(record, uuid: uuid, machineID: machineID, db)
-                outcome = .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
-                return .commit
-            }
-            return outcome
+        if let given = record.uuid, let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE uuid = ?", arguments: [given]) {
+            return .duplicate(runID: id, uuid: given)
         }
+        // Last guard for callers that skipped RunRecord.checkStorable: nothing non-finite is stored.
+        if let bad = record.measurements.first(where: { !$0.value.isFinite }) {
+            throw WarehouseError.runRefused(path: path, source: "", reason: "\(bad.benchmark.displayName) \(bad.metric.name) is not finite")
+        }
+        let machineID = try upsertMachine(machine, db)
+        if !allowDuplicate, !record.contentHash.isEmpty,
+           let earlier = try Row.fetchOne(db, sql: """
+               SELECT id, uuid FROM runs WHERE content_hash = ? AND commit_sha IS ? AND machine_id = ?
+               ORDER BY id LIMIT 1
+               """, arguments: [record.contentHash, context.commit?.sha, machineID]) {
+            return .duplicate(runID: earlier["id"], uuid: earlier["uuid"])
+        }
+        if let commit = context.commit { try upsertCommit(commit, db) }
+        for ancestor in context.ancestry { try upsertCommit(ancestor, db) }
+        let runID = try insertRun(record, uuid: uuid, machineID: machineID, db)
+        return .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
     }
 
     private func upsertMachine(_ machine: MachineInfo, _ db: Database) throws -> Int64 {

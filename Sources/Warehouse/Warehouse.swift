@@ -8,37 +8,114 @@ import Records
 /// other module talks to the database through its methods and plain record types, so no SQL
 /// leaves this module and `migrations/`.
 public final class Warehouse: Sendable {
+    /// How a command uses the database.
+    public enum Access: Sendable {
+        /// Create the file if missing, migrate it, write runs.
+        case readWrite
+        /// Never create, migrate or change anything, not even the journal mode: `query`, `runs`,
+        /// `show`, `export`, `compare`, `trend`. Works on read-only files and in read-only folders.
+        case readOnly
+    }
+
     public let path: String
+    public let access: Access
     let queue: DatabaseQueue
 
     /// How long a writer waits for another process's transaction (parallel CI jobs) before failing.
     public static let busyTimeout: TimeInterval = 60
 
-    /// Opens (creating the file and its folder if needed) and migrates the database at `path`.
-    /// A database from a newer hhbench is refused, and left untouched.
-    public init(path: String) throws {
+    /// Opens the database at `path`. With `.readWrite` the file is created if needed (its folder
+    /// must exist) and migrated. A database from a newer hhbench, and an SQLite file that is not
+    /// an hhbench warehouse, are refused and left untouched.
+    public init(path: String, access: Access = .readWrite) throws {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        self.access = access
+        switch access {
+        case .readWrite:
+            queue = try Self.translating(path) { try Self.openForWriting(path) }
+        case .readOnly:
+            queue = try Self.translating(path) { try Self.openForReading(path) }
         }
+    }
+
+    private static func configuration(readonly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(Warehouse.busyTimeout)
+        configuration.readonly = readonly
         configuration.label = "hhbench"
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.writeWithoutTransaction { db in
+        return configuration
+    }
+
+    private static func openForWriting(_ path: String) throws -> DatabaseQueue {
+        try createFolder(of: path)
+        let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+        try queue.writeWithoutTransaction { db in
+            // Checked before anything is written: the journal mode below is itself a write.
+            try Migrations.checkIsWarehouse(db, path: path, allowEmpty: true)
+            try Migrations.checkNotNewer(db, path: path)
+            // WAL lets readers and one writer work at once; NORMAL sync is safe with WAL.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        try Migrations.migrate(queue, path: path)
+        return queue
+    }
+
+    private static func openForReading(_ path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else { throw WarehouseError.missingDatabase(path: path) }
+        func open(_ location: String) throws -> DatabaseQueue {
+            let queue = try DatabaseQueue(path: location, configuration: configuration(readonly: true))
+            try queue.read { db in
+                try Migrations.checkIsWarehouse(db, path: path, allowEmpty: false)
                 try Migrations.checkNotNewer(db, path: path)
-                // WAL lets readers and one writer work at once; NORMAL sync is safe with WAL.
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try Migrations.checkNotOlder(db, path: path)
             }
-            try Migrations.migrate(queue, path: path)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw WarehouseError.notADatabase(path: path, reason: "the file is not an SQLite database")
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
-            throw WarehouseError.notADatabase(path: path, reason: "cannot open it: \(error.message ?? "permission denied?")")
+            return queue
+        }
+        do {
+            return try open(path)
+        } catch let error as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode)
+            && !FileManager.default.isWritableFile(atPath: (path as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (path as NSString).deletingLastPathComponent) {
+            // A WAL database in a folder no one may write to: SQLite cannot make its shared-memory
+            // file there. No writer can work there either, so the file is read as immutable.
+            return try open("file:" + Self.uriEncoded(path) + "?immutable=1")
+        }
+    }
+
+    /// Creates the database's folder (and its parents) when missing. A folder named `.hhbench`
+    /// (the default location, inside a git work tree) gets a `.gitignore` of `*`, as pytest does
+    /// for its cache: otherwise `git add -A` commits the database and a later checkout deletes it.
+    static func createFolder(of path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if (folder as NSString).lastPathComponent == ".hhbench" {
+                try Data("# Created by hhbench: the results warehouse stays out of git.\n*\n".utf8)
+                    .write(to: URL(fileURLWithPath: folder).appendingPathComponent(".gitignore"))
+            }
+        } catch {
+            throw WarehouseError.cannotCreateFolder(path: path, reason: (error as NSError).localizedFailureReason
+                ?? String(describing: (error as NSError).userInfo[NSUnderlyingErrorKey] ?? "permission denied?"))
+        }
+    }
+
+    /// A path as an SQLite URI path: the characters URIs give meaning to are percent-encoded.
+    static func uriEncoded(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+    }
+
+    /// Runs `body`, turning the database engine's errors into `WarehouseError`s that name the file.
+    static func translating<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw WarehouseError(error, path: path)
         }
     }
 
@@ -54,7 +131,7 @@ public final class Warehouse: Sendable {
 
     /// The number of rows of a table or view, for tests and `hhbench show`'s summary.
     public func count(_ table: String) throws -> Int {
-        precondition(table.allSatisfy { $0.isLetter || $0 == "_" }, "table names only")
+        guard table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return 0 }
         return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
     }
 }

@@ -13,8 +13,14 @@ struct DatabaseOptions: ParsableArguments {
     /// The database path, by the precedence above.
     func resolvedPath() -> String { DatabaseLocation.resolve(db) }
 
-    func open() throws -> Warehouse {
-        let warehouse = try Warehouse(path: resolvedPath())
+    /// Opens the database for a command that records (creating and migrating it as needed).
+    func openForWriting() throws -> Warehouse { try open(.readWrite) }
+
+    /// Opens the database for a command that only reads: never created, migrated or changed.
+    func openForReading() throws -> Warehouse { try open(.readOnly) }
+
+    private func open(_ access: Warehouse.Access) throws -> Warehouse {
+        let warehouse = try Warehouse(path: resolvedPath(), access: access)
         if let edited = try? warehouse.editedMigrations(), !edited.isEmpty {
             note("hhbench: warning: \(warehouse.path) was migrated by a different text of migration(s) "
                  + edited.map(String.init).joined(separator: ", ") + " than this hhbench carries; landed migrations must not be edited")

@@ -51,6 +51,14 @@ enum ErrorReport {
             return Exit.usageOrInput
         case let exit as ExitCode:
             return exit.rawValue
+        case let cocoa as CocoaError:
+            // Foundation's own text ("Error Domain=NSCocoaErrorDomain Code=...") means nothing to a
+            // user: say which file and what happened.
+            printError(describe(cocoa))
+            return Exit.usageOrInput
+        case let posix as POSIXError:
+            printError("\(posix.code): \(String(cString: strerror(posix.code.rawValue)))")
+            return Exit.usageOrInput
         default:
             let parserCode = HHBench.exitCode(for: error)
             let message = HHBench.fullMessage(for: error)
@@ -64,13 +72,32 @@ enum ErrorReport {
         }
     }
 
+    static func describe(_ error: CocoaError) -> String {
+        let file = error.filePath ?? error.url?.path ?? "a file"
+        let what: String
+        switch error.code {
+        case .fileNoSuchFile, .fileReadNoSuchFile: what = "no such file or folder"
+        case .fileReadNoPermission, .fileWriteNoPermission: what = "permission denied"
+        case .fileWriteOutOfSpace: what = "the disk is full"
+        case .fileWriteVolumeReadOnly: what = "the file system is read-only"
+        case .fileWriteFileExists: what = "it exists already"
+        default:
+            let underlying = (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32(truncatingIfNeeded: $0.code))) }
+            what = underlying ?? "cannot be read or written"
+        }
+        return "\(file): \(what)"
+    }
+
+    /// Writes one diagnostic line to stderr. Text from inputs can reach messages (a benchmark's
+    /// name, a file name), so control and bidi characters are shown escaped, line by line.
     static func printError(_ message: String) {
         let text = message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "hhbench: " + message
-        FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+        note(text)
     }
 }
 
 /// Diagnostics go to stderr; data goes to stdout.
 func note(_ message: String) {
-    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+    let safe = message.split(separator: "\n", omittingEmptySubsequences: false).map { Printable.escaped(String($0)) }
+    FileHandle.standardError.write(Data((safe.joined(separator: "\n") + "\n").utf8))
 }

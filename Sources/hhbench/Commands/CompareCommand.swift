@@ -107,7 +107,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let config = try configOptions.load()
-        let warehouse = try database.open()
+        let warehouse = try database.openForReading()
         let history = CommitHistory(warehouse: warehouse)
         let baseline: CompareRequest.Baseline = if let against { .against(against) } else {
             .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch())

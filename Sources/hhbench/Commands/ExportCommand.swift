@@ -40,7 +40,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let warehouse = try database.open()
+        let warehouse = try database.openForReading()
         var ids = try warehouse.runIDs(since: since.flatMap { Timestamp.normalize($0.count == 10 ? $0 + "T00:00:00Z" : $0) }, branch: branch)
         if !runs.isEmpty {
             let chosen = Set(try runs.map { try warehouse.resolveRun($0) })

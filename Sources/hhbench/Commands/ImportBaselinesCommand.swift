@@ -25,11 +25,12 @@ struct ImportBaselinesCommand: ParsableCommand {
 
     func run() throws {
         let input = try InputReader.read(file)
+        try input.checkUTF8()
         var record = try LegacyBaselinesFormat().read(input)
         record.contentHash = SHA256.hex(input.bytes)
         var recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
         recorder.captureCommit = contextOptions.commit != nil
-        switch try recorder.record(record, into: try database.open()) {
+        switch try recorder.record(record, source: file, into: try database.openForWriting()) {
         case .recorded(let receipt):
             print("imported \(input.name) as run \(receipt.runID) (\(receipt.uuid)), recorded at \(record.context.recordedAt ?? "now"):")
             var table = DataTable([.init("test"), .init("metric"), .init("value", .right), .init("unit")])

@@ -20,7 +20,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let warehouse = try database.open()
+        let warehouse = try database.openForWriting()
         for other in others {
             let receipt = try warehouse.merge(from: other)
             print("merged \(other): \(receipt.runsAdded) run\(receipt.runsAdded == 1 ? "" : "s") added "

@@ -50,7 +50,7 @@ struct QueryCommand: ParsableCommand {
             let name = parts[0].hasPrefix(":") ? String(parts[0].dropFirst()) : String(parts[0])
             bound[name] = QueryValue(parameter: parts.count > 1 ? String(parts[1]) : "")
         }
-        let result = try database.open().query(sql, parameters: bound)
+        let result = try database.openForReading().query(sql, parameters: bound)
         print(render(result), terminator: "")
         if failIfRows && !result.rows.isEmpty {
             throw CommandFailure.checkFailed("\(result.rows.count) row\(result.rows.count == 1 ? "" : "s") returned (--fail-if-rows)")
@@ -90,7 +90,7 @@ struct QueryCommand: ParsableCommand {
                 .object(zip(result.columns, row).map { column, value in
                     switch value {
                     case .null, .blob: return (column, .null)
-                    case .integer(let number): return (column, .number(Double(number)))
+                    case .integer(let number): return (column, .number(DecimalNumber(value: Double(number), mantissa: number, scale: 0)))
                     case .real(let number): return (column, .number(number))
                     case .text(let text): return (column, .string(text))
                     }

@@ -95,19 +95,22 @@ struct RecordCommand: ParsableCommand {
                 return record
             } : runs
         }
-        let warehouse = try database.open()
+        let batch = zip(inputs, records).flatMap { pair in pair.1.map { (record: $0, source: pair.0.name) } }
         let recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
-        let captured = recorder.capture()
-        for (input, record) in zip(inputs, records).flatMap({ pair in pair.1.map { (pair.0, $0) } }) {
-            for warning in record.warnings { note("hhbench: warning: \(warning)") }
-            switch try recorder.record(record, into: warehouse, captured: captured) {
+        // Every run is checked before the database is opened, and all are written in one
+        // transaction: `record a b c` stores all three or none.
+        let prepared = try recorder.prepareChecked(batch)
+        let outcomes = try database.openForWriting().write(prepared, allowDuplicate: allowDuplicate)
+        for ((record, source), outcome) in zip(batch, outcomes) {
+            for warning in record.warnings { note("hhbench: warning: \(Printable.escaped(warning))") }
+            switch outcome {
             case .recorded(let receipt):
-                print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(input.name): "
+                print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(Printable.escaped(source)): "
                       + "\(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "
                       + "\(receipt.metrics) metrics, \(receipt.measurements) measurements, "
                       + "\(receipt.samples) samples in \(receipt.series) series")
             case .duplicate(let runID, let uuid):
-                note("hhbench: skipped \(input.name): the same input was recorded as run \(runID) (\(uuid)) "
+                note("hhbench: skipped \(Printable.escaped(source)): the same input was recorded as run \(runID) (\(uuid)) "
                      + "for this commit and machine; --allow-duplicate records it again")
             }
         }

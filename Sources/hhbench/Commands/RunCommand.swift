@@ -245,7 +245,7 @@ struct RunCommand: ParsableCommand {
             try NativeWriter.write(exported).write(toFile: exportJsonl, atomically: true, encoding: .utf8)
         }
         if !noRecord {
-            if case .recorded(let receipt) = try recorder.record(record, into: try database.open()) {
+            if case .recorded(let receipt) = try recorder.record(record, source: "hhbench run", into: try database.openForWriting()) {
                 print("recorded run \(receipt.runID) (\(receipt.uuid)): \(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "
                       + "\(receipt.samples) samples")
             }

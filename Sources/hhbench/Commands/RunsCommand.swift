@@ -22,7 +22,7 @@ struct RunsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runs = try database.open().runs(limit: limit, branch: branch)
+        let runs = try database.openForReading().runs(limit: limit, branch: branch)
         if format == .json {
             print(JSONOutput.render(.array(runs.map(Self.json))), terminator: "")
             return

@@ -15,7 +15,7 @@ struct ShowCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let detail = try database.open().runDetail(runReference)
+        let detail = try database.openForReading().runDetail(runReference)
         switch format {
         case .json:
             print(JSONOutput.render(Self.json(detail)), terminator: "")
@@ -23,14 +23,15 @@ struct ShowCommand: ParsableCommand {
             print(Self.measurementTable(detail).renderCSV(), terminator: "")
         case .markdown:
             var out = "### Run \(detail.summary.id) (`\(detail.summary.uuid)`)\n\n| field | value |\n|---|---|\n"
-            for (key, value) in detail.context { out += "| \(key) | \(value.replacingOccurrences(of: "|", with: "\\|")) |\n" }
+            for (key, value) in detail.context { out += "| \(DataTable.markdownCell(key)) | \(DataTable.markdownCell(value)) |\n" }
             out += "\n" + Self.measurementTable(detail).renderMarkdown()
             print(out, terminator: "")
         case .table:
-            let width = detail.context.map(\.0.count).max() ?? 0
+            let context = detail.context.map { (Printable.escaped($0.0), Printable.escaped($0.1)) }
+            let width = context.map(\.0.count).max() ?? 0
             var out = "run \(detail.summary.id)\n"
-            for (key, value) in detail.context {
-                out += key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value + "\n"
+            for (key, value) in context {
+                out += key + String(repeating: " ", count: width - key.count) + "  " + value + "\n"
             }
             out += "\n" + Self.measurementTable(detail).renderTable()
             print(out, terminator: "")

@@ -71,7 +71,7 @@ struct TrendCommand: ParsableCommand {
     }
 
     func run() throws {
-        let warehouse = try database.open()
+        let warehouse = try database.openForReading()
         var request = TrendRequest(metric: metric)
         request.benchmarkGlob = benchmark
         request.branch = branch
@@ -90,8 +90,9 @@ struct TrendCommand: ParsableCommand {
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for series in report.series {
-                let name = series.benchmark.displayName.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
-                let path = (out as NSString).appendingPathComponent("\(metric)-\(String(name)).svg")
+                // Names come from data and the command line: never a path of their own.
+                let path = (out as NSString).appendingPathComponent(
+                    SafeFileName.make("\(metric)-\(series.benchmark.displayName)", extension: "svg"))
                 try SVGChart.document([series], metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
                 links[series.benchmark.displayName] = path
             }
@@ -112,7 +113,7 @@ struct TrendCommand: ParsableCommand {
             }
             if !recentRegressions.isEmpty {
                 throw CommandFailure.checkFailed("regression in the last \(recent) commits: "
-                                                 + recentRegressions.map { "\($0.benchmark.displayName) at \($0.changes.last!.commit.prefix(10))" }
+                                                 + recentRegressions.map { "\($0.benchmark.displayName) at \($0.changes.last?.commit.prefix(10) ?? "")" }
                                                     .joined(separator: ", "))
             }
         }

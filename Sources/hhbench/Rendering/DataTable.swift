@@ -24,20 +24,32 @@ struct DataTable {
     }
 
     /// Columns padded to their widest cell, numbers right-aligned, two spaces between columns.
+    /// Cells are shown with control and bidi characters escaped (`Printable`), so a hostile name
+    /// cannot drive the terminal. Each cell is measured once: the cost is linear in the text.
     func renderTable() -> String {
-        var widths = columns.map { $0.title.count }
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        let header = columns.map { Printable.escaped($0.title) }
+        let body = rows.map { $0.map(Printable.escaped) }
+        let headerWidths = header.map(\.count)
+        let bodyWidths = body.map { $0.map(\.count) }
+        var widths = headerWidths
+        for row in bodyWidths {
+            for (index, width) in row.enumerated() { widths[index] = max(widths[index], width) }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                return columns[index].alignment == .right ? padding + cell : cell + padding
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        var out = ""
+        func line(_ cells: [String], _ cellWidths: [Int]) {
+            var text = ""
+            for (index, cell) in cells.enumerated() {
+                let padding = String(repeating: " ", count: widths[index] - cellWidths[index])
+                if index > 0 { text += "  " }
+                text += columns[index].alignment == .right ? padding + cell : cell + padding
+            }
+            while text.last == " " { text.removeLast() }
+            out += text
+            out += "\n"
         }
-        var out = line(columns.map(\.title)) + "\n"
-        out += line(widths.map { String(repeating: "-", count: $0) }) + "\n"
-        for row in rows { out += line(row) + "\n" }
+        line(header, headerWidths)
+        line(widths.map { String(repeating: "-", count: $0) }, widths)
+        for (row, rowWidths) in zip(body, bodyWidths) { line(row, rowWidths) }
         return out
     }
 
@@ -52,12 +64,32 @@ struct DataTable {
         return out
     }
 
-    /// A GitHub-flavoured Markdown table.
+    /// A GitHub-flavoured Markdown table. Every cell is escaped: line breaks become spaces, control
+    /// characters are shown escaped, and the characters Markdown or HTML would act on are backslashed
+    /// or written as entities, so a name shows as itself and cannot break the table.
     func renderMarkdown() -> String {
-        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func cell(_ text: String) -> String { Self.markdownCell(text) }
         var out = "| " + columns.map { cell($0.title) }.joined(separator: " | ") + " |\n"
         out += "|" + columns.map { $0.alignment == .right ? "---:|" : "---|" }.joined() + "\n"
         for row in rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
+        return out
+    }
+}
+
+extension DataTable {
+    static func markdownCell(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n", "\r", "\u{2028}", "\u{2029}": out += " "
+            case "|", "\\", "`", "*", "[", "]", "~": out += "\\"; out.unicodeScalars.append(scalar)
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case _ where Printable.isUnsafe(scalar): out += Printable.escaped(String(scalar))
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
         return out
     }
 }
@@ -70,6 +102,7 @@ enum Display {
         if magnitude == 0 { return "0" }
         if value == value.rounded(), magnitude < 1e15 { return String(Int64(value)) }
         let text: String
+        if magnitude >= 1e15 { return String(format: "%.4g", value) }
         if magnitude >= 1000 { text = String(format: "%.1f", value) }
         else if magnitude >= 1 { text = String(format: "%.3f", value) }
         else if magnitude >= 1e-4 { text = String(format: "%.4g", value) }
@@ -114,12 +147,14 @@ enum JSONOutput {
             out += "{\n"
             for (index, (key, member)) in members.enumerated() {
                 out += pad
-                JSONValue.writeString(key, to: &out)
+                JSONValue.writeString(key, to: &out, escapingUnsafe: true)
                 out += ": "
                 write(member, indent: indent + 1, to: &out)
                 out += index < members.count - 1 ? ",\n" : "\n"
             }
             out += closePad + "}"
+        case .string(let text):
+            JSONValue.writeString(text, to: &out, escapingUnsafe: true)
         default:
             out += value.compactText
         }

@@ -8,9 +8,23 @@ enum SVGChart {
     static let width = 760.0, panelHeight = 260.0
     static let left = 70.0, right = 20.0, top = 36.0, bottom = 46.0
 
+    /// Text for an SVG text node or attribute: well-formed XML 1.0 for any input. Markup
+    /// characters become entities; control characters (forbidden in XML 1.0, or invisible) and
+    /// the noncharacters U+FFFE and U+FFFF are shown escaped as `\\u{…}`.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        var out = ""
+        for scalar in Printable.escaped(text).unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func document(_ series: [TrendSeries], metric: String) -> String {
@@ -54,7 +68,7 @@ enum SVGChart {
         for point in series.points where (point.index % labelEvery == 0 && lastIndex - point.index >= labelEvery / 2) || point.index == lastIndex {
             let anchor = point.index == lastIndex && lastIndex > 0 ? "end" : (point.index == 0 ? "start" : "middle")
             svg += "<text x=\"\(format(x(point.index)))\" y=\"\(format(originY + top + plotHeight + 16))\" text-anchor=\"\(anchor)\" fill=\"#555\" "
-                + "font-family=\"monospace\">\(point.commit.prefix(7))</text>\n"
+                + "font-family=\"monospace\">\(escape(String(point.commit.prefix(7))))</text>\n"
         }
         for change in series.changes {
             let colour = change.kind == .regression ? "#d1242f" : "#1a7f37"

@@ -25,7 +25,7 @@ enum TrendRendering {
 
     static func changeLine(_ change: TrendChange, unit: String) -> String {
         let arrow = change.kind == .regression ? "▲ regression" : "▼ improvement"
-        let subject = change.subject.map { " \"\($0.prefix(50))\"" } ?? ""
+        let subject = change.subject.map { " \"\(Printable.escaped(String($0.prefix(50))))\"" } ?? ""
         return "  \(arrow) at #\(change.index) \(change.commit.prefix(10))\(subject): \(Display.withUnit(change.before, unit)) → "
             + "\(Display.withUnit(change.after, unit)) (\(CompareRendering.percent(change.changePct)), p=\(CompareRendering.pValue(change.pValue)))"
     }
@@ -40,10 +40,12 @@ enum TrendRendering {
 
     static func text(_ report: TrendReport, chart: Bool, colour: Bool) -> String {
         var out = "\(report.metric) on \(report.branch)" + (report.machine.map { " (machine \($0))" } ?? "") + "\n"
-        let width = report.series.map { $0.benchmark.displayName.count }.max() ?? 0
-        for series in report.series {
+        let names = report.series.map { Printable.escaped($0.benchmark.displayName) }
+        let widths = names.map(\.count)
+        let width = widths.max() ?? 0
+        for (offset, series) in report.series.enumerated() {
             let latest = series.points.last.map { Display.withUnit($0.value, series.metric.unit) } ?? "-"
-            out += series.benchmark.displayName.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            out += names[offset] + String(repeating: " ", count: width - widths[offset]) + "  "
                 + sparkline(series.points.map(\.value)) + "  " + latest + "  (\(series.points.count) commits)\n"
             for change in series.changes {
                 let line = changeLine(change, unit: series.metric.unit)
@@ -91,18 +93,21 @@ enum TrendRendering {
     }
 
     static func markdown(_ report: TrendReport, svgLinks: [String: String]) -> String {
-        var out = "### \(report.metric) on \(report.branch)\n\n"
+        var out = "### \(DataTable.markdownCell(report.metric)) on \(DataTable.markdownCell(report.branch))\n\n"
         out += "| benchmark | commits | latest | trend | change points | drift |\n|---|---:|---:|---|---|---|\n"
         for series in report.series {
-            let changes = series.changes.map { "\($0.kind == .regression ? "▲" : "▼") \($0.commit.prefix(8)) \(CompareRendering.percent($0.changePct))" }
+            let changes = series.changes.map { "\($0.kind == .regression ? "▲" : "▼") \(DataTable.markdownCell(String($0.commit.prefix(8)))) \(CompareRendering.percent($0.changePct))" }
                 .joined(separator: "<br>")
             let drift = series.drift.map { "\(signed($0.slopePer100Commits)) per 100 commits" + ($0.flagged ? " ⚠️" : "") } ?? ""
-            out += "| \(series.benchmark.displayName) | \(series.points.count) | "
+            out += "| \(DataTable.markdownCell(series.benchmark.displayName)) | \(series.points.count) | "
                 + "\(series.points.last.map { Display.withUnit($0.value, series.metric.unit) } ?? "-") | "
                 + "\(sparkline(series.points.map(\.value), width: 30)) | \(changes) | \(drift) |\n"
         }
         for series in report.series {
-            if let link = svgLinks[series.benchmark.displayName] { out += "\n![\(series.benchmark.displayName)](\(link))\n" }
+            if let link = svgLinks[series.benchmark.displayName] {
+                let target = link.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? link
+                out += "\n![\(DataTable.markdownCell(series.benchmark.displayName))](\(target))\n"
+            }
         }
         return out
     }
