@@ -1,7 +1,30 @@
 import GRDB
 import Records
 
+/// The views `export --format csv` writes, one row a measurement or one row a raw sample.
+public enum ExportView: String, Sendable {
+    case measurements = "hh_measurements"
+    case samples = "hh_samples"
+}
+
 extension Warehouse {
+    /// Streams the rows of `view` for each run in `runIDs`, in that order: `header` gets the
+    /// column names once, then `row` each row as it is read. Nothing is collected, so memory does
+    /// not grow with the database (a cursor per run; the views are indexed by run).
+    public func forEachExportRow(_ view: ExportView, runIDs: [Int64], header: ([String]) throws -> Void,
+                                 row: ([QueryValue]) throws -> Void) throws {
+        try queue.read { db in
+            let statement = try db.makeStatement(sql: "SELECT * FROM \(view.rawValue) WHERE run_id = ?")
+            try header(statement.columnNames)
+            for id in runIDs {
+                let cursor = try Row.fetchCursor(statement, arguments: [id])
+                while let next = try cursor.next() {
+                    try row(next.databaseValues.map(QueryValue.init))
+                }
+            }
+        }
+    }
+
     /// The ids of runs to export, oldest first: recorded at or after `since` (ISO 8601 text),
     /// on `branch`, or the ones named.
     public func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {

@@ -231,6 +231,13 @@ struct SyntheticResults {
     @Test func notEnoughDataAndUsageErrors() throws {
         let repo = try GitRepository()
         try repo.commit("one")
+        // A database that does not exist is a usage error (a typo in --db), never "no data".
+        let noDatabase = try hhbench(["compare", "--db", "h.db"], cwd: repo.path)
+        #expect(noDatabase.status == 2)
+        #expect(noDatabase.stderr.contains("no such database"))
+        #expect(!FileManager.default.fileExists(atPath: repo.folder.file("h.db")))
+        let other = try repo.folder.write("other.jsonl", #"{"benchmark":"b","metric":"time_ms","samples":[1,2,3,4,5]}"#)
+        #expect(try hhbench(["record", other, "--db", "h.db", "--commit", "0000000000000000000000000000000000000001"], cwd: repo.path).status == 0)
         let noRuns = try hhbench(["compare", "--db", "h.db"], cwd: repo.path)
         #expect(noRuns.status == 3)
         #expect(noRuns.stderr.contains("no runs recorded at the candidate commit"))

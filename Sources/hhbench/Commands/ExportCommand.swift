@@ -50,14 +50,12 @@ struct ExportCommand: ParsableCommand {
         case .jsonl:
             for id in ids { print(NativeWriter.write(try warehouse.exportRecord(runID: id)), terminator: "") }
         case .csv:
-            let view = samples ? "hh_samples" : "hh_measurements"
-            let list = ids.map(String.init).joined(separator: ",")
-            let result = try warehouse.query("SELECT * FROM \(view) WHERE run_id IN (\(list.isEmpty ? "NULL" : list)) ORDER BY run_id")
-            var table = DataTable(result.columns.map { DataTable.Column($0) })
-            for row in result.rows {
-                table.append(row.map(\.exactText))
-            }
-            print(table.renderCSV(), terminator: "")
+            // Streamed row by row: memory stays flat however many samples the runs hold.
+            var output = BufferedOutput()
+            try warehouse.forEachExportRow(samples ? .samples : .measurements, runIDs: ids,
+                                           header: { output.write(DataTable.csvLine($0)) },
+                                           row: { output.write(DataTable.csvLine($0.map(\.exactText))) })
+            output.flush()
         }
         if ids.isEmpty { note("hhbench: no runs to export") }
     }

@@ -43,7 +43,8 @@ struct QueryCommand: ParsableCommand {
             printList()
             return
         }
-        let sql = try loadSQL(query!)
+        guard let query else { throw CommandFailure.usage("name a query or an .sql file, or give --list") }
+        let sql = try loadSQL(query)
         var bound: [String: QueryValue] = [:]
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

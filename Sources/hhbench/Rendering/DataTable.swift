@@ -53,15 +53,21 @@ struct DataTable {
         return out
     }
 
-    /// RFC 4180 CSV with a header row.
+    /// RFC 4180 CSV with a header row. Fields keep their text exactly (CSV is data); a field
+    /// with a comma, quote, line break or any control character is quoted.
     func renderCSV() -> String {
+        var out = Self.csvLine(columns.map(\.title))
+        for row in rows { out += Self.csvLine(row) }
+        return out
+    }
+
+    /// One CSV record and its line break.
+    static func csvLine(_ fields: [String]) -> String {
         func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || Printable.isUnsafe($0) }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        var out = columns.map { field($0.title) }.joined(separator: ",") + "\n"
-        for row in rows { out += row.map(field).joined(separator: ",") + "\n" }
-        return out
+        return fields.map(field).joined(separator: ",") + "\n"
     }
 
     /// A GitHub-flavoured Markdown table. Every cell is escaped: line breaks become spaces, control
