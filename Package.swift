@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// HHBENCH_FUZZ=1 builds hhbench-fuzz as libFuzzer targets (Tests/fuzz/run.sh, in its own
+// --scratch-path): the parsers' modules get coverage and AddressSanitizer, the entry point
+// becomes libFuzzer's. Flags given with -Xswiftc would reach the build-tool plugin too.
+let fuzzing = Context.environment["HHBENCH_FUZZ"] != nil
+let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+let fuzzEntry: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library", "-DFUZZING"])] : []
+let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
 let package = Package(
     name: "hhbench",
     platforms: [.macOS(.v13)],
@@ -15,13 +23,13 @@ let package = Package(
     ],
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
-        .target(name: "Statistics"),
+        .target(name: "Statistics", swiftSettings: fuzzed),
         // The run record every runner and adapter produces: values, units, directions, derived metrics.
-        .target(name: "Records", dependencies: ["Statistics"]),
+        .target(name: "Records", dependencies: ["Statistics"], swiftSettings: fuzzed),
         // Run context from git, the machine and the CI environment.
         .target(name: "Capture", dependencies: ["Records"]),
         // One file per input format, bytes in, run records out. No database.
-        .target(name: "Ingest", dependencies: ["Records"]),
+        .target(name: "Ingest", dependencies: ["Records"], swiftSettings: fuzzed),
         // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
         .target(
             name: "Warehouse",
@@ -30,7 +38,7 @@ let package = Package(
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
         .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"]),
-        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"]),
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"], swiftSettings: fuzzed),
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
         .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"]),
         // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
@@ -46,6 +54,9 @@ let package = Package(
         // Build-time helper: turns migrations/*.sql and queries/*.sql into Swift string literals,
         // so the built hhbench is one self-contained file.
         .executableTarget(name: "EmbedSQLTool"),
+        // libFuzzer targets for every input parser (Tests/fuzz/run.sh); a replayer in ordinary builds.
+        .executableTarget(name: "hhbench-fuzz", dependencies: ["Records", "Ingest", "Analysis"], path: "Sources/HHBenchFuzz",
+                         swiftSettings: fuzzEntry, linkerSettings: fuzzLink),
         // Times change point detection in-process, for bench/trend_speed.py.
         .executableTarget(name: "ChangePointBench", dependencies: ["Statistics"]),
         // Shows the harness's own cost per iteration, for the README's benchmark list.

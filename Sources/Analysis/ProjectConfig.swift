@@ -71,7 +71,10 @@ public struct ProjectConfig: Sendable, Equatable {
     /// Reads `path`; a missing file is an empty config.
     public static func load(path: String) throws(InputError) -> ProjectConfig {
         guard let data = FileManager.default.contents(atPath: path) else { return ProjectConfig() }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        guard let text = String(validating: Array(data), as: UTF8.self) else {
+            throw InputError(file: path, problem: "not UTF-8", fix: "save hhbench.toml as UTF-8")
+        }
+        return try parse(text, file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
@@ -110,7 +113,13 @@ public struct ProjectConfig: Sendable, Equatable {
         }
         if let compare = document["compare"] {
             config.baselineBranch = compare["baseline"]?.stringValue
-            config.window = try number(compare["window"], "compare.window").map { Int($0) }
+            if let window = try number(compare["window"], "compare.window") {
+                guard let whole = Int(exactly: window), (2...100_000).contains(whole) else {
+                    throw InputError(file: file, field: "compare.window", problem: "\(DecimalNumber(window).jsonText) is not a whole number of commits from 2 to 100000",
+                                     fix: "write window = 10")
+                }
+                config.window = whole
+            }
             var table = compare
             if case .object(let members) = compare { table = .object(members.filter { $0.0 != "baseline" && $0.0 != "window" }) }
             try rule(table, "compare").apply(to: &config.defaults)

@@ -15,9 +15,24 @@ extension RunRecord {
                              fix: "names, units, tags and context text cannot hold U+0000; remove it from the input")
         }
         for key in benchmarks {
+            guard !key.name.isEmpty else {
+                throw InputError(file: file, field: "benchmark", problem: "a benchmark without a name", fix: "give every benchmark a name")
+            }
             try refuseNUL(key.name, "benchmark")
             try refuseNUL(key.group, "group", key.name)
             try refuseNUL(key.params, "params", key.name)
+        }
+        // One benchmark, one metric name, one series or value: the warehouse and every query key
+        // metrics by name, so a name given twice (two units of a Go metric, a key repeated in a
+        // JSON object) would make two rows that no reader can tell apart.
+        var named: [NameKey: MetricDescriptor] = [:]
+        for (benchmark, metric) in series.map({ ($0.benchmark, $0.metric) }) + measurements.filter({ !$0.derived }).map({ ($0.benchmark, $0.metric) }) {
+            if let earlier = named.updateValue(metric, forKey: NameKey(benchmark: benchmark, metric: metric.name)) {
+                throw InputError(file: file, field: "metric",
+                                 problem: "\(Printable.escaped(benchmark.displayName)) has the metric \(Printable.escaped(metric.name)) twice"
+                                    + (earlier.unit != metric.unit ? " (in \(Printable.escaped(earlier.unit)) and \(Printable.escaped(metric.unit)))" : ""),
+                                 fix: "give each metric of a benchmark one name, one unit and one set of values")
+            }
         }
         for series in series {
             try checkMetric(series.metric, benchmark: series.benchmark, file: file, refuseNUL: refuseNUL)
@@ -57,8 +72,17 @@ extension RunRecord {
         for text in [sourceFormat, contentHash, uuid] { try refuseNUL(text, "run") }
     }
 
+    private struct NameKey: Hashable {
+        let benchmark: BenchmarkKey
+        let metric: String
+    }
+
     private func checkMetric(_ metric: MetricDescriptor, benchmark: BenchmarkKey, file: String,
                              refuseNUL: (String?, String, String) throws(InputError) -> Void) throws(InputError) {
+        guard !metric.name.isEmpty else {
+            throw InputError(file: file, field: "metric", problem: "\(Printable.escaped(benchmark.displayName)): a metric without a name",
+                             fix: "give every metric a name")
+        }
         try refuseNUL(metric.name, "metric", benchmark.name)
         try refuseNUL(metric.unit, "unit", benchmark.name)
     }

@@ -15,9 +15,13 @@ public enum Timestamp {
 
     public static func string(from date: Date) -> String {
         let clamped = Swift.min(Swift.max(date.timeIntervalSince1970, earliest), latest)
-        let milliseconds = (clamped * 1000).rounded(.down)
-        let seconds = Int64(milliseconds / 1000)
-        let millis = Int64(milliseconds) - seconds * 1000
+        return string(fromMilliseconds: Int64((clamped * 1000).rounded(.down)))
+    }
+
+    /// The text of a time given in whole milliseconds since 1970 (within `earliest...latest`).
+    static func string(fromMilliseconds milliseconds: Int64) -> String {
+        let seconds = milliseconds / 1000
+        let millis = milliseconds - seconds * 1000
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -39,10 +43,17 @@ public enum Timestamp {
     /// offset means UTC), and returns the normalised UTC text; nil when the text is not such a
     /// time, names a day or hour that does not exist, or lies outside the years 1970 to 9999.
     public static func normalize(_ text: String) -> String? {
-        parse(text).map(string(from:))
+        // In whole milliseconds, not through a Double: "…44.333" must stay .333, and a stored time
+        // must read back as itself.
+        parseMilliseconds(text).map(string(fromMilliseconds:))
     }
 
     public static func parse(_ text: String) -> Date? {
+        parseMilliseconds(text).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+
+    /// Milliseconds since 1970, the fraction of a second truncated to milliseconds.
+    static func parseMilliseconds(_ text: String) -> Int64? {
         var reader = DigitReader(Array(text.utf8))
         reader.skipSpaces()
         guard let year = reader.digits(4), reader.take(UInt8(ascii: "-")),
@@ -54,10 +65,10 @@ public enum Timestamp {
         else { return nil }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
               (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
-        var fraction = 0.0
+        var millis = 0
         if reader.take(UInt8(ascii: ".")) || reader.take(UInt8(ascii: ",")) {
-            guard let digits = reader.fraction() else { return nil }
-            fraction = digits
+            guard let digits = reader.fractionMilliseconds() else { return nil }
+            millis = digits
         }
         var offsetSeconds = 0
         if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
@@ -70,9 +81,10 @@ public enum Timestamp {
         reader.skipSpaces()
         guard reader.atEnd else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds) + fraction
-        guard seconds >= earliest, seconds <= latest else { return nil }
-        return Date(timeIntervalSince1970: seconds)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let milliseconds = Int64(seconds) * 1000 + Int64(millis)
+        guard milliseconds >= 0, Double(milliseconds) <= latest * 1000 else { return nil }
+        return milliseconds
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -125,19 +137,19 @@ private struct DigitReader {
         return value
     }
 
-    /// One or more ASCII digits after a decimal point, as a fraction of a second.
-    mutating func fraction() -> Double? {
-        var value = 0.0
-        var scale = 1.0
+    /// One or more ASCII digits after a decimal point, as whole milliseconds (truncated).
+    mutating func fractionMilliseconds() -> Int? {
+        var value = 0
         let start = position
         while position < bytes.count, (0x30...0x39).contains(bytes[position]) {
-            if scale > 1e-12 {
-                scale /= 10
-                value += Double(bytes[position] - 0x30) * scale
-            }
+            if position - start < 3 { value = value * 10 + Int(bytes[position] - 0x30) }
             position += 1
         }
-        return position > start ? value : nil
+        let digits = position - start
+        guard digits > 0 else { return nil }
+        var scaled = digits
+        while scaled < 3 { value *= 10; scaled += 1 }
+        return value
     }
 
     mutating func sign() -> Int? {
