@@ -36,8 +36,9 @@ extension RunRecord {
         }
         for series in series {
             try checkMetric(series.metric, benchmark: series.benchmark, file: file, refuseNUL: refuseNUL)
-            for (index, sample) in series.samples.enumerated() {
-                try checkValue(sample.value, field: "samples[\(index)]", series.metric, series.benchmark, file: file)
+            let isTime = series.metric.isTime
+            for (index, sample) in series.samples.enumerated() where !sample.value.isFinite || (isTime && sample.value < 0) {
+                throw problem(sample.value, "samples[\(index)]", series.metric, series.benchmark, file: file)
             }
         }
         for measurement in measurements {
@@ -89,15 +90,19 @@ extension RunRecord {
 
     private func checkValue(_ value: Double, field: String, _ metric: MetricDescriptor, _ benchmark: BenchmarkKey,
                             file: String) throws(InputError) {
+        guard value.isFinite, !(value < 0 && metric.isTime) else { throw problem(value, field, metric, benchmark, file: file) }
+    }
+
+    /// The error for a value `checkValue` refuses (built only then: the check runs on every sample).
+    private func problem(_ value: Double, _ field: String, _ metric: MetricDescriptor, _ benchmark: BenchmarkKey,
+                         file: String) -> InputError {
         let which = "\(Printable.escaped(benchmark.displayName)) \(Printable.escaped(metric.name))"
         guard value.isFinite else {
-            throw InputError(file: file, field: field, problem: "\(which): the value is not finite",
-                             fix: "values must be finite numbers")
+            return InputError(file: file, field: field, problem: "\(which): the value is not finite",
+                              fix: "values must be finite numbers")
         }
-        if metric.isTime, value < 0 {
-            throw InputError(file: file, field: field,
-                             problem: "\(which): negative time \(DecimalNumber(value).jsonText) \(metric.unit)",
-                             fix: "times cannot be negative; check the tool's output, or give the metric another unit")
-        }
+        return InputError(file: file, field: field,
+                          problem: "\(which): negative time \(DecimalNumber(value).jsonText) \(metric.unit)",
+                          fix: "times cannot be negative; check the tool's output, or give the metric another unit")
     }
 }
