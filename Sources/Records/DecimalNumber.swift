@@ -164,10 +164,6 @@ public struct DecimalNumber: Sendable, Equatable {
         guard let value = Double(text), value.isFinite else {
             return DecimalNumber(value: negative ? -.infinity : .infinity, mantissa: nil, scale: 0)
         }
-        // More digits than a double holds: keep the double, in the same form any text of that
-        // double would get (its shortest text has at most 17 digits, so this does not recurse),
-        // so equal values always give equal canonical text.
-        if overflow { return DecimalNumber(value) }
         return DecimalNumber(value: value, mantissa: nil, scale: 0)
     }
 

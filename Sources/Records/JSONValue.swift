@@ -66,7 +66,10 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.jsonText
+        case .number(let n):
+            // Canonical text depends on the value alone: a number written with more digits than
+            // its double holds takes the form the double's shortest text gets.
+            out += sortKeys && n.mantissa == nil ? DecimalNumber(n.value).jsonText : n.jsonText
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
             out += "["
