@@ -178,7 +178,7 @@ public struct Comparer: Sendable {
         return keys.map { key in
             var settings = config.settings(for: key)
             request.overrides.apply(to: &settings)
-            let recorded = descriptors[key]!
+            let recorded = descriptors[key] ?? MetricDescriptor(name: key.metric)
             let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
             return compareOne(key, metric: metric, settings: settings, candidate: candidate, baseline: baseline, againstMode: againstMode)
         }
@@ -241,7 +241,7 @@ public struct Comparer: Sendable {
 
     private func applyHolm(_ comparisons: inout [Comparison]) {
         let tested = comparisons.indices.filter { comparisons[$0].pValue != nil }
-        let adjusted = Holm.adjust(tested.map { comparisons[$0].pValue! })
+        let adjusted = Holm.adjust(tested.map { comparisons[$0].pValue ?? 1 })
         for (index, p) in zip(tested, adjusted) {
             comparisons[index].pAdjusted = p
             guard comparisons[index].verdict == .unchanged, let change = comparisons[index].changePct else { continue }

@@ -147,9 +147,9 @@ public struct Trend: Sendable {
                          times: [String: String], subjects: [String: String], request: TrendRequest) -> TrendSeries {
         let settings = config.settings(for: SeriesKey(benchmark: benchmark, metric: request.metric))
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
-        let points = perCommit.keys.sorted().enumerated().map { index, commitIndex in
-            TrendPoint(index: index, commit: ordered[commitIndex], time: times[ordered[commitIndex]],
-                       value: Descriptive.median(perCommit[commitIndex]!), runs: perCommit[commitIndex]!.count)
+        let points = perCommit.sorted { $0.key < $1.key }.enumerated().map { index, entry in
+            TrendPoint(index: index, commit: ordered[entry.key], time: times[ordered[entry.key]],
+                       value: Descriptive.median(entry.value), runs: entry.value.count)
         }
         let found = ChangePoints.detect(points.map(\.value), options: request.options)
         let changes = found.map { change in

@@ -101,7 +101,7 @@ public struct GoBenchFormat: InputFormat {
             } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix(" "), !line.hasPrefix("\t") {
                 let key = String(line[..<colon])
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                guard !key.isEmpty, !key.contains(" "), key.first!.isLowercase else { return true }
+                guard !key.isEmpty, !key.contains(" "), key.first?.isLowercase == true else { return true }
                 if key == "pkg" { package = value }
                 headers.removeAll { $0.0 == key }
                 headers.append((key, .string(value)))
@@ -113,7 +113,7 @@ public struct GoBenchFormat: InputFormat {
             throw InputError(file: input.name, problem: "no benchmark result lines", fix: "run go test -bench . and record its output")
         }
         for key in order {
-            record.series.append(SampleSeries(benchmark: key.benchmark, metric: key.metric, samples: samples[key]!))
+            record.series.append(SampleSeries(benchmark: key.benchmark, metric: key.metric, samples: samples[key] ?? []))
         }
         record.context.extra.append(contentsOf: headers)
         if let goos = headers.first(where: { $0.0 == "goos" })?.1.stringValue,

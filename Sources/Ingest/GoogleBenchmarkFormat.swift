@@ -70,7 +70,7 @@ public struct GoogleBenchmarkFormat: InputFormat {
                 byMetric[metric, default: []].append(sample)
             }
             for metric in metricOrder {
-                record.series.append(SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: metric), samples: byMetric[metric]!))
+                record.series.append(SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: metric), samples: byMetric[metric] ?? []))
             }
         }
         guard !record.series.isEmpty else {

@@ -16,8 +16,8 @@ struct RecordBuilder {
     mutating func addSamples(_ samples: [DecimalNumber], benchmark: BenchmarkKey, metric: MetricDescriptor,
                              at place: FieldPlace) throws(InputError) {
         let key = SeriesKey(benchmark: benchmark, metric: metric.name)
-        if valuePlaces[key] != nil {
-            throw place.error(field: "samples", "\(benchmark.displayName) \(metric.name) already has a value\(Self.lineText(valuePlaces[key]!))",
+        if let earlier = valuePlaces[key] {
+            throw place.error(field: "samples", "\(benchmark.displayName) \(metric.name) already has a value\(Self.lineText(earlier))",
                               fix: "give a metric either samples or one value")
         }
         if let index = seriesIndex[key] {

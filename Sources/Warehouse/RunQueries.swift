@@ -100,8 +100,10 @@ extension Warehouse {
     public func runDetail(_ reference: String) throws -> RunDetail {
         let id = try resolveRun(reference)
         return try queue.read { db in
-            let summaryRow = try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [id])!
-            let contextRow = try Row.fetchOne(db, sql: """
+            guard let summaryRow = try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [id]) else {
+                throw WarehouseError.runNotFound(String(id))
+            }
+            guard let contextRow = try Row.fetchOne(db, sql: """
                 SELECT r.uuid, r.recorded_at, r.started_at, r.finished_at, r.commit_sha, c.parents, c.author_name,
                        c.author_email, c.committed_at AS commit_time, c.subject AS commit_subject, r.branch, r.dirty,
                        m.name AS machine, m.fingerprint AS machine_fingerprint, m.hostname, m.os, m.kernel, m.arch,
@@ -109,7 +111,7 @@ extension Warehouse {
                        r.command_line, r.toolchain, r.ci_provider, r.ci_job_url, r.tags, r.context, r.content_hash
                 FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
                 WHERE r.id = ?
-                """, arguments: [id])!
+                """, arguments: [id]) else { throw WarehouseError.runNotFound(String(id)) }
             var context: [(String, String)] = []
             for (column, value) in contextRow where !value.isNull {
                 context.append((column, column == "dirty" ? (Int.fromDatabaseValue(value) == 1 ? "true" : "false")

@@ -174,7 +174,8 @@ struct RunCommand: ParsableCommand {
         plan.runs = runs
         plan.minRuns = minRuns
         plan.maxRuns = maxRuns
-        plan.minTime = Self.seconds(minTime)!
+        guard let minimum = Self.seconds(minTime) else { throw CommandFailure.usage("--min-time '\(minTime)' is not a duration; write 3s or 500ms") }
+        plan.minTime = minimum
         plan.setup = setup
         plan.prepare = prepare
         plan.conclude = conclude
