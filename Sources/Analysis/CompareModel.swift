@@ -4,6 +4,8 @@ import Warehouse
 /// The verdict on one series.
 public enum Verdict: String, Sendable, CaseIterable, Codable {
     case regression, improvement, unchanged
+    /// The data cannot tell: the interval reaches past the threshold, and the change is not shown.
+    case inconclusive
     case overBudget = "over_budget"
     case insufficient, new, missing
 
@@ -15,16 +17,47 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
         case .missing: return 2
         case .improvement: return 3
         case .new: return 4
-        case .insufficient: return 5
-        case .unchanged: return 6
+        case .inconclusive: return 5
+        case .insufficient: return 6
+        case .unchanged: return 7
         }
     }
 }
 
+/// How p-values of one call are corrected for their number.
+public enum Correction: String, Sendable, CaseIterable, Codable {
+    /// Benjamini-Hochberg: the false discovery rate at α (the default).
+    case bh
+    /// Holm: the family-wise error rate at α.
+    case holm
+    case none
+}
+
+/// How a decision's run-to-run noise was handled (see `RunLevelTest`).
+public enum RunNoise: String, Sendable, Codable {
+    /// Runs did not differ beyond their sampling noise: pooled.
+    case pooled
+    /// Run-to-run noise estimated from the runs and carried into the interval.
+    case estimated
+    /// Too few runs to estimate it: assumed (`run_noise_pct`), interval widened by it.
+    case assumed
+}
+
+/// A summary of a decision's series (avg_, median_, p95_, …), shown with its own change, not tested.
+public struct SummaryChange: Sendable, Equatable {
+    public let metric: String
+    public let baseline: Double?
+    public let candidate: Double?
+    public let changePct: Double?
+}
+
 /// How a series was tested.
 public enum CompareMethod: String, Sendable, Codable {
-    case mannWhitneyU = "mann_whitney_u"
-    case tPredictionInterval = "t_prediction_interval"
+    /// Raw samples: per-run 20 % trimmed means, run-level two-stage test (`RunLevelTest`).
+    case runTrimmedMean = "run_trimmed_mean"
+    /// One value per run (a given value or a named summary): the same test on run values.
+    case runValues = "run_values"
+    /// The legacy baselines' rules, or a named baseline without history: by the threshold alone.
     case thresholdOnly = "threshold_only"
     case none
 }
@@ -35,6 +68,9 @@ public struct SideSummary: Sendable, Equatable {
     public let samples: Int
     public let median: Double
     public let mean: Double
+    /// The statistic the change is computed on: the mean of run locations (per-run 20 % trimmed
+    /// means, geometric when the values are positive), so baseline, candidate and change agree.
+    public let value: Double
 }
 
 /// The comparison of one benchmark × metric.
@@ -44,8 +80,8 @@ public struct Comparison: Sendable {
     public let metric: MetricDescriptor
     public let baseline: SideSummary?
     public let candidate: SideSummary?
-    /// Candidate against baseline, in percent: the ratio of medians for raw samples, of the
-    /// candidate value to the baseline mean for the prediction interval.
+    /// Candidate against baseline, in percent: candidate.value / baseline.value − 1, always
+    /// inside [ciLowPct, ciHighPct].
     public let changePct: Double?
     public let ciLowPct: Double?
     public let ciHighPct: Double?
@@ -54,6 +90,15 @@ public struct Comparison: Sendable {
     public let method: CompareMethod
     public internal(set) var verdict: Verdict
     public let settings: SeriesSettings
+    public var runNoise: RunNoise?
+    /// The smallest change this data could detect (80 % power at α), when inconclusive.
+    public var minimumDetectablePct: Double?
+    /// Roughly what would settle an inconclusive decision ("about 4 candidate runs").
+    public var advice: String?
+    /// The first commit of the baseline's newest stable segment, when a change point cut the window.
+    public var segmentStart: String?
+    /// The summaries of this series, each with its own change (not tested).
+    public var summaries: [SummaryChange] = []
 }
 
 /// Which runs one side is made of.
@@ -73,6 +118,8 @@ public struct CompareReport: Sendable {
     public let comparisons: [Comparison]
 
     public func count(_ verdict: Verdict) -> Int { comparisons.filter { $0.verdict == verdict }.count }
+
+    public var correction: Correction = .bh
 
     /// True when no series could be tested against the baseline.
     public var nothingCompared: Bool {

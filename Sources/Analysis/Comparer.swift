@@ -17,9 +17,16 @@ public struct CompareRequest: Sendable {
     public var machine: String?
     /// Settings from the command's flags, applied last to every series.
     public var overrides = SeriesRule()
-    /// Only series whose benchmark / metric match these globs.
+    /// Only series whose benchmark / metric match these globs (metric globs add up; a glob that
+    /// names a summary makes that summary a decision of its own).
     public var benchmarkGlob: String?
-    public var metricGlob: String?
+    public var metricGlobs: [String] = []
+    public var correction: Correction = .bh
+    /// The assumed run-to-run noise (relative) when too few runs measure it.
+    public var assumedRunNoise = 0.03
+
+    /// `--against baselines`: the newest imported legacy `performance_baselines.json`.
+    public static let legacyBaselines = "baselines"
 
     public init(baseline: Baseline) { self.baseline = baseline }
 }
@@ -38,25 +45,36 @@ public enum CompareError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// `hhbench compare`: the candidate's runs against a window of the baseline branch's runs.
+/// `hhbench compare`: the candidate's runs against the baseline branch's newest stable segment.
 ///
-/// Per benchmark × metric on both sides: with at least 5 raw samples on each side, the two-sided
-/// Mann-Whitney U test on the pooled samples, the Hodges-Lehmann shift with its 95 % interval,
-/// and the change as the ratio of medians; otherwise, with at least 3 baseline values (one per
-/// commit, the median of its runs), the Student-t prediction interval for the candidate's value
-/// (as Bencher's t-test threshold); otherwise `insufficient`. p-values are corrected with Holm's
-/// method over every series tested in the call. A change is a regression (improvement) when its
-/// adjusted p is below α, it goes the worse (better) way, and it is at least the threshold.
-/// A value past its budget is `over_budget`, whatever the history says.
+/// **One decision per measured quantity:** each raw series of a benchmark (`time_ms`,
+/// `cpu_time_ms`, `max_rss_mb`, …) and each given single value (`overhead_ratio`, `error_rate`).
+/// The summaries derived from a series (`avg_`, `median_`, `p95_`, …) are shown with their own
+/// change but are not tested, unless a `--metric` glob or a budget names them: then the summary
+/// is the decision, tested on its per-run values. Counts that describe a run (`rounds`,
+/// iterations, exit codes) are run facts and are not compared.
+///
+/// **The test** is `RunLevelTest`: run-level locations (20 % trimmed means on the log scale) with
+/// sampling noise and run-to-run noise modelled apart. **Multiplicity:** p-values of one call are
+/// adjusted by Benjamini-Hochberg (default), Holm or not at all. **Verdicts:** `regression` /
+/// `improvement` when the adjusted p is at most α and the estimated change passes the threshold
+/// the worse / better way (so the label always follows the change shown, which lies inside its
+/// interval); `unchanged` only when the 1 − α interval lies within ±threshold; otherwise
+/// `inconclusive`, with the smallest change the data could detect. A value past its budget is
+/// `over_budget`.
+///
+/// **Baseline:** the merge-base with `--since` and its first-parent ancestors on the candidate's
+/// machine, cut per decision at the newest change point of that series (trend's detector), so a
+/// regression that already landed is the new normal; up to `window` commits of the newest
+/// segment, with the older segments' runs informing the run-to-run noise.
 public struct Comparer: Sendable {
     public let warehouse: Warehouse
     public let history: CommitHistory
     public let config: ProjectConfig
 
-    /// Fewer raw samples than this on either side, and the series falls back to the prediction interval.
-    public static let minimumSamples = 5
-    /// Fewer baseline values than this, and the prediction interval cannot be computed.
-    public static let minimumHistory = 3
+    /// Commits of history read to find the newest stable segment: this many times the window.
+    public static let segmentSearchFactor = 3
+    public static let minimumSegmentSearch = 30
 
     public init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
         self.warehouse = warehouse
@@ -67,13 +85,24 @@ public struct Comparer: Sendable {
     public func compare(_ request: CompareRequest) throws -> CompareReport {
         let candidate = try candidateSide(request)
         let fingerprint = request.anyMachine ? nil : candidate.machineFingerprint
+        if case .against(let reference) = request.baseline, reference == CompareRequest.legacyBaselines {
+            return try LegacyBaselineComparison(warehouse: warehouse, config: config).compare(candidate: candidate, request: request)
+        }
         let (baseline, description, againstMode) = try baselineSide(request, candidate: candidate, fingerprint: fingerprint)
         let candidateValues = try warehouse.values(ofRuns: candidate.runs.map(\.id))
         let baselineValues = try warehouse.values(ofRuns: baseline.runs.map(\.id))
-        var comparisons = compareSeries(candidate: candidateValues, baseline: baselineValues, request: request, againstMode: againstMode)
-        applyHolm(&comparisons)
+        let decisions = Decisions(candidate: candidateValues, baseline: baselineValues, request: request, config: config)
+        var comparisons = decisions.keys.map { key in
+            decide(key, decisions: decisions, baselineCommits: baseline.commits, request: request, againstMode: againstMode)
+        }
+        Comparer.applyCorrection(&comparisons, request.correction)
         comparisons.sort { ($0.verdict.severity, -Comparer.worseness($0), $0.key) < ($1.verdict.severity, -Comparer.worseness($1), $1.key) }
-        return CompareReport(baselineDescription: description, baseline: baseline, candidate: candidate, comparisons: comparisons)
+        let window = Set(baseline.commits.prefix(request.window))
+        let shown = SideInfo(commits: Array(baseline.commits.prefix(request.window)),
+                             runs: baseline.runs.filter { $0.commit.map(window.contains) ?? false })
+        var report = CompareReport(baselineDescription: description, baseline: shown, candidate: candidate, comparisons: comparisons)
+        report.correction = request.correction
+        return report
     }
 
     // MARK: choosing the runs
@@ -143,19 +172,24 @@ public struct Comparer: Sendable {
                 throw CompareError.notEnoughData("\(candidateCommit.prefix(10)) and \(reference) have no common ancestor in git or the database")
             }
             let candidateCommits = Set(candidate.commits)
+            // Read more than the window: the newest stable segment is found per series in it.
+            let wanted = max(request.window * Self.segmentSearchFactor, Self.minimumSegmentSearch)
             var chosen: [String] = []
-            var limit = max(request.window * 20, 200)
+            var limit = max(wanted * 20, 200)
             while true {
                 let line = try history.firstParentHistory(from: mergeBase, limit: limit).filter { !candidateCommits.contains($0) }
                 let withRuns = try warehouse.commitsWithRuns(line, machineFingerprint: fingerprint)
-                chosen = Array(line.filter { withRuns.contains($0) }.prefix(request.window))
-                if chosen.count >= request.window || line.count < limit - candidateCommits.count || limit >= 1_000_000 { break }
+                chosen = Array(line.filter { withRuns.contains($0) }.prefix(wanted))
+                if chosen.count >= wanted || line.count < limit - candidateCommits.count || limit >= 1_000_000 { break }
                 limit *= 10
             }
             guard !chosen.isEmpty else {
-                throw CompareError.notEnoughData(
-                    "no baseline: no runs at \(mergeBase.prefix(10)) (merge-base with \(reference)) or its first-parent ancestors"
-                        + (fingerprint == nil ? "" : " on machine \(candidate.machine ?? "?") (--any-machine lifts that)"))
+                var message = "no baseline: no runs at \(mergeBase.prefix(10)) (merge-base with \(reference)) or its first-parent ancestors"
+                    + (fingerprint == nil ? "" : " on machine \(candidate.machine ?? "?") (--any-machine lifts that)")
+                if try warehouse.newestRun(sourceFormat: "perf-baseline") != nil {
+                    message += "; an imported performance_baselines.json is there: compare with it by --against \(CompareRequest.legacyBaselines)"
+                }
+                throw CompareError.notEnoughData(message)
             }
             let runs = try warehouse.runs(atCommits: chosen, machineFingerprint: fingerprint)
             return (SideInfo(commits: chosen, runs: runs), "merge-base \(mergeBase.prefix(10)) of the candidate and \(reference)", false)
@@ -164,98 +198,162 @@ public struct Comparer: Sendable {
 
     // MARK: testing
 
-    private func compareSeries(candidate: [RunValues], baseline: [RunValues], request: CompareRequest,
-                               againstMode: Bool) -> [Comparison] {
-        var keys = Set<SeriesKey>()
-        var descriptors: [SeriesKey: MetricDescriptor] = [:]
-        for run in candidate + baseline {
-            for (key, metric) in run.metrics { keys.insert(key); descriptors[key] = descriptors[key] ?? metric }
+    /// One decision: its data on both sides, the newest stable segment, the test and the verdict
+    /// before correction.
+    private func decide(_ key: SeriesKey, decisions: Decisions, baselineCommits: [String], request: CompareRequest,
+                        againstMode: Bool) -> Comparison {
+        var settings = config.settings(for: key)
+        request.overrides.apply(to: &settings)
+        let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
+        let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
+        let candidateRuns = decisions.runs(key, of: decisions.candidate)
+        // Newest first, one group of runs a commit.
+        let baselineByCommit = baselineCommits.map { commit in
+            decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit })
+        }.filter { !$0.isEmpty }
+        let segment = againstMode ? Segment(newest: baselineByCommit.flatMap { $0 }, older: [], start: nil)
+            : Self.newestStableSegment(baselineByCommit, commits: baselineCommits.filter { commit in
+                !decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit }).isEmpty
+            }, window: request.window)
+        let candidateSide = Comparer.summary(candidateRuns)
+        let baselineSide = Comparer.summary(segment.newest)
+        var comparison = Comparison(key: key, metric: metric, baseline: baselineSide, candidate: candidateSide, changePct: nil,
+                                    ciLowPct: nil, ciHighPct: nil, pValue: nil, pAdjusted: nil, method: .none, verdict: .insufficient,
+                                    settings: settings)
+        comparison.segmentStart = segment.start
+        comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
+        guard candidateSide != nil else { comparison.verdict = .missing; return Self.applyBudget(comparison) }
+        guard baselineSide != nil else { comparison.verdict = .new; return Self.applyBudget(comparison) }
+        var options = RunLevelTest.Options()
+        options.assumedRunNoise = request.assumedRunNoise
+        guard let test = RunLevelTest(baseline: segment.newest.map(\.values), candidate: candidateRuns.map(\.values),
+                                      history: segment.older.map { $0.map(\.values) }, options: options) else {
+            return Self.applyBudget(comparison)
         }
-        keys = keys.filter { key in
-            (request.benchmarkGlob.map { fnmatch($0, key.benchmark.name, 0) == 0 } ?? true)
-                && (request.metricGlob.map { fnmatch($0, key.metric, 0) == 0 } ?? true)
-        }
-        return keys.map { key in
-            var settings = config.settings(for: key)
-            request.overrides.apply(to: &settings)
-            let recorded = descriptors[key] ?? MetricDescriptor(name: key.metric)
-            let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
-            return compareOne(key, metric: metric, settings: settings, candidate: candidate, baseline: baseline, againstMode: againstMode)
-        }
+        let low = test.percent(test.interval(level: 1 - settings.alpha).low)
+        let high = test.percent(test.interval(level: 1 - settings.alpha).high)
+        comparison = Comparison(key: key, metric: metric,
+                                baseline: baselineSide.map { Self.with($0, value: test.baselineLevel) },
+                                candidate: candidateSide.map { Self.with($0, value: test.candidateLevel) },
+                                changePct: test.percent(test.shift), ciLowPct: low.isFinite ? low : nil, ciHighPct: high.isFinite ? high : nil,
+                                pValue: test.pValue, pAdjusted: nil,
+                                method: decisions.isRawSeries(key) ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
+        comparison.segmentStart = segment.start
+        comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
+        comparison.runNoise = test.runNoiseAssumed ? .assumed : (test.runNoiseSeparate ? .estimated : .pooled)
+        comparison.minimumDetectablePct = test.minimumDetectablePercent(alpha: settings.alpha)
+        comparison.advice = Self.advice(test, settings: settings)
+        return comparison
     }
 
-    private func compareOne(_ key: SeriesKey, metric: MetricDescriptor, settings: SeriesSettings,
-                            candidate: [RunValues], baseline: [RunValues], againstMode: Bool) -> Comparison {
-        let candidateSamples = candidate.flatMap { $0.samples[key] ?? [] }
-        let baselineSamples = baseline.flatMap { $0.samples[key] ?? [] }
-        let candidateValues = candidate.compactMap { $0.values[key] }
-        // One baseline value per commit: the median of that commit's runs.
-        var byCommit: [String: [Double]] = [:]
-        for run in baseline { if let value = run.values[key] { byCommit[run.run.commit ?? "run\(run.run.id)", default: []].append(value) } }
-        let baselineHistory = byCommit.values.map(Descriptive.median)
-
-        let candidateSide = Comparer.summary(samples: candidateSamples, values: candidateValues, runs: candidate.filter { $0.metrics[key] != nil }.count)
-        let baselineSide = Comparer.summary(samples: baselineSamples, values: baselineHistory, runs: baseline.filter { $0.metrics[key] != nil }.count)
-
-        func result(_ method: CompareMethod, _ verdict: Verdict, change: Double? = nil, low: Double? = nil, high: Double? = nil,
-                    p: Double? = nil) -> Comparison {
-            var verdict = verdict
-            if let budget = settings.budget, let value = candidateSide?.median {
-                let over = metric.direction == .lowerIsBetter ? value > budget : value < budget
-                if over { verdict = .overBudget }
-            }
-            return Comparison(key: key, metric: metric, baseline: baselineSide, candidate: candidateSide, changePct: change,
-                              ciLowPct: low, ciHighPct: high, pValue: p, pAdjusted: nil, method: method, verdict: verdict, settings: settings)
+    /// What would settle an inconclusive decision: standard errors shrink as the square root of
+    /// the data, so the candidate needs about (MDE / threshold)² times its runs (or its samples,
+    /// when runs do not differ); with an assumed run noise, more runs on both sides.
+    static func advice(_ test: RunLevelTest, settings: SeriesSettings) -> String? {
+        guard settings.thresholdPct > 0 else { return nil }
+        let detectable = test.minimumDetectablePercent(alpha: settings.alpha)
+        guard detectable.isFinite, detectable > settings.thresholdPct else { return nil }
+        let factor = min(1000, (detectable / settings.thresholdPct) * (detectable / settings.thresholdPct))
+        if test.runNoiseAssumed {
+            return "run-to-run noise is assumed (too few runs); record 3 or more runs a side"
         }
-
-        guard let candidateSide else { return result(.none, .missing) }
-        guard let baselineSide else { return result(.none, .new) }
-
-        if candidateSamples.count >= Self.minimumSamples, baselineSamples.count >= Self.minimumSamples {
-            let test = MannWhitneyU(baselineSamples, candidateSamples)
-            let shift = HodgesLehmann(baselineSamples, candidateSamples)
-            let base = baselineSide.median
-            return result(.mannWhitneyU, .unchanged, change: Comparer.percent(candidateSide.median, of: base),
-                          low: base == 0 ? nil : shift.lower / abs(base) * 100, high: base == 0 ? nil : shift.upper / abs(base) * 100,
-                          p: test.pValue)
+        if test.runNoiseSeparate {
+            return "about \(Int((Double(test.candidateRuns) * factor).rounded(.up))) candidate runs would tell ±\(percentText(settings.thresholdPct))"
         }
-        let value = candidateSide.median
-        if !againstMode, baselineHistory.count >= Self.minimumHistory {
-            let interval = PredictionInterval(history: baselineHistory, value: value, alpha: settings.alpha)
-            let mean = interval.mean
-            return result(.tPredictionInterval, .unchanged, change: Comparer.percent(value, of: mean),
-                          low: Comparer.percent(interval.lower, of: mean), high: Comparer.percent(interval.upper, of: mean),
-                          p: interval.pValue)
-        }
-        if againstMode {
-            // One named baseline without raw samples: the legacy comparison, by the threshold alone.
-            let change = Comparer.percent(value, of: baselineSide.median)
-            var verdict = Verdict.unchanged
-            if let change, abs(change) >= settings.thresholdPct {
-                verdict = change * metric.direction.worseSign > 0 ? .regression : .improvement
-            }
-            return result(.thresholdOnly, verdict, change: change)
-        }
-        return result(.none, .insufficient, change: Comparer.percent(value, of: baselineSide.median))
+        return "about \(Int((test.candidateSamplesPerRun * factor).rounded(.up))) samples a run would tell ±\(percentText(settings.thresholdPct))"
     }
 
-    private func applyHolm(_ comparisons: inout [Comparison]) {
-        let tested = comparisons.indices.filter { comparisons[$0].pValue != nil }
-        let adjusted = Holm.adjust(tested.map { comparisons[$0].pValue ?? 1 })
+    static func percentText(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+
+    static func with(_ side: SideSummary, value: Double) -> SideSummary {
+        SideSummary(runs: side.runs, samples: side.samples, median: side.median, mean: side.mean, value: value)
+    }
+
+    /// The baseline's runs of one series, cut at its newest change point.
+    struct Segment {
+        /// Runs of the newest segment, newest commits first, at most `window` commits.
+        let newest: [DecisionRun]
+        /// Runs of older segments within the search, one group a segment, for the noise estimate.
+        let older: [[DecisionRun]]
+        /// The first commit of the newest segment when a change point cut it.
+        let start: String?
+        var runIDs: [Int64] { newest.map(\.runID) }
+    }
+
+    /// Change points over the per-commit levels (the median of each commit's run medians, oldest
+    /// first), found by trend's detector at a strict setting (p ≤ 0.001 and a shift of at least
+    /// 5 %), so noise rarely cuts the baseline; the newest segment is the new normal.
+    static func newestStableSegment(_ byCommit: [[DecisionRun]], commits: [String], window: Int) -> Segment {
+        let levels = byCommit.reversed().map { runs in Descriptive.median(runs.map { Descriptive.median($0.values) }) }
+        var options = ChangePoints.Options()
+        options.maxPValue = 0.001
+        options.minMagnitude = 0.05
+        let found = levels.count >= 6 && levels.allSatisfy(\.isFinite) ? ChangePoints.detect(levels, options: options) : []
+        guard let last = found.last else {
+            return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: [], start: nil)
+        }
+        let newestCount = levels.count - last.index  // commits in the newest segment
+        let boundaries = [0] + found.map(\.index) + [levels.count]
+        var older: [[DecisionRun]] = []
+        let chronological = Array(byCommit.reversed())
+        for (from, to) in zip(boundaries, boundaries.dropFirst()) where to <= last.index {
+            older.append(chronological[from..<to].flatMap { $0 })
+        }
+        let start = commits.count >= newestCount ? commits[newestCount - 1] : nil
+        return Segment(newest: byCommit.prefix(min(window, newestCount)).flatMap { $0 }, older: older, start: start)
+    }
+
+    static func applyBudget(_ comparison: Comparison) -> Comparison {
+        var result = comparison
+        if let budget = comparison.settings.budget, let value = comparison.candidate?.value {
+            let over = comparison.metric.direction == .lowerIsBetter ? value > budget : value < budget
+            if over { result.verdict = .overBudget }
+        }
+        return result
+    }
+
+    /// Corrects the p-values of the decisions tested and gives each its verdict.
+    static func applyCorrection(_ comparisons: inout [Comparison], _ correction: Correction) {
+        let tested = comparisons.indices.filter { comparisons[$0].pValue != nil && comparisons[$0].method != .thresholdOnly }
+        let raw = tested.map { comparisons[$0].pValue ?? 1 }
+        let adjusted: [Double]
+        switch correction {
+        case .bh: adjusted = BenjaminiHochberg.adjust(raw)
+        case .holm: adjusted = Holm.adjust(raw)
+        case .none: adjusted = raw
+        }
         for (index, p) in zip(tested, adjusted) {
             comparisons[index].pAdjusted = p
-            guard comparisons[index].verdict == .unchanged, let change = comparisons[index].changePct else { continue }
-            let settings = comparisons[index].settings
-            if p < settings.alpha, abs(change) >= settings.thresholdPct {
-                comparisons[index].verdict = change * comparisons[index].metric.direction.worseSign > 0 ? .regression : .improvement
+            comparisons[index].verdict = verdict(comparisons[index], adjustedP: p)
+            comparisons[index] = applyBudget(comparisons[index])
+            if comparisons[index].verdict != .inconclusive {
+                comparisons[index].minimumDetectablePct = nil
+                comparisons[index].advice = nil
             }
         }
     }
 
-    static func summary(samples: [Double], values: [Double], runs: Int) -> SideSummary? {
-        let data = samples.isEmpty ? values : samples
+    /// The verdict of a tested decision, by its estimate, interval and adjusted p.
+    static func verdict(_ c: Comparison, adjustedP: Double) -> Verdict {
+        guard let change = c.changePct else { return .insufficient }
+        let worse = change * c.metric.direction.worseSign
+        let threshold = c.settings.thresholdPct
+        if adjustedP <= c.settings.alpha {
+            if worse >= threshold && worse > 0 { return .regression }
+            if worse <= -threshold && worse < 0 { return .improvement }
+        }
+        if let low = c.ciLowPct, let high = c.ciHighPct, threshold > 0, low >= -threshold, high <= threshold { return .unchanged }
+        return .inconclusive
+    }
+
+    static func summary(_ runs: [DecisionRun]) -> SideSummary? {
+        let data = runs.flatMap(\.values)
         guard !data.isEmpty else { return nil }
-        return SideSummary(runs: runs, samples: samples.count, median: Descriptive.median(data), mean: Descriptive.mean(data))
+        let median = Descriptive.median(data)
+        return SideSummary(runs: runs.count, samples: runs.reduce(0) { $0 + ($1.isSamples ? $1.values.count : 0) },
+                           median: median, mean: Descriptive.mean(data), value: median)
     }
 
     static func percent(_ value: Double, of base: Double) -> Double? {

@@ -64,6 +64,14 @@ public struct MetricDescriptor: Hashable, Sendable, Codable {
         return .lowerIsBetter
     }
 
+    /// Counts that describe how a run was made (pytest-benchmark's `rounds`, iterations, sample
+    /// counts, exit codes), not how fast it was: kept as run facts, never compared as performance.
+    public static let runFactNames: Set<String> = [
+        "rounds", "iterations", "iterations_per_round", "sample_count", "exit_code", "warmup_iterations", "repetitions",
+    ]
+
+    public var isRunFact: Bool { Self.runFactNames.contains(name) }
+
     /// True for units of time, whose samples give a throughput.
     public var isTime: Bool { Unit.secondsPerUnit[unit] != nil }
 }

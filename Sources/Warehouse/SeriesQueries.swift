@@ -35,6 +35,8 @@ public struct RunValues: Sendable {
     public var values: [SeriesKey: Double] = [:]
     /// Raw samples, in recorded order.
     public var samples: [SeriesKey: [Double]] = [:]
+    /// The measurements hhbench derived from samples (summaries), as opposed to given values.
+    public var derived: Set<SeriesKey> = []
 }
 
 extension Warehouse {
@@ -46,6 +48,14 @@ extension Warehouse {
     private static func reference(_ row: Row) -> RunReference {
         RunReference(id: row["id"], uuid: row["uuid"], commit: row["commit_sha"], branch: row["branch"],
                      machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"])
+    }
+
+    /// The newest run recorded from a source format ("perf-baseline": an imported legacy file).
+    public func newestRun(sourceFormat: String) throws -> RunReference? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1",
+                             arguments: [sourceFormat]).map(Self.reference)
+        }
     }
 
     /// The runs at `commits`, optionally only on one machine, newest first.
@@ -95,7 +105,7 @@ extension Warehouse {
                 arguments += [metric]
             }
             let measurementRows = try Row.fetchCursor(db, sql: """
-                SELECT ms.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
+                SELECT ms.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
                 WHERE ms.run_id IN (\(placeholders))\(metricFilter)
                 """, arguments: arguments)
@@ -104,6 +114,7 @@ extension Warehouse {
                 let runID: Int64 = row["run_id"]
                 byID[runID]?.values[key] = row["value"]
                 byID[runID]?.metrics[key] = Self.descriptor(row)
+                if row["derived"] as Bool { byID[runID]?.derived.insert(key) }
             }
             if includeSamples {
                 let sampleRows = try Row.fetchCursor(db, sql: """

@@ -82,16 +82,21 @@ struct SyntheticResults {
         #expect(report["baseline"]?["commits"]?.arrayValue?.compactMap(\.stringValue) == Array(history.main[0..<4].reversed()))
         #expect(report["candidate"]?["commits"]?.arrayValue?.first?.stringValue == history.feature)
         let slow = try #require(report["comparisons"]?.arrayValue?.first { $0["benchmark"]?.stringValue == "slow" && $0["metric"]?.stringValue == "time_ms" })
-        #expect(slow["method"]?.stringValue == "mann_whitney_u")
+        #expect(slow["method"]?.stringValue == "run_trimmed_mean")
         #expect(slow["baseline"]?["samples"]?.doubleValue == 120)
         #expect(slow["candidate"]?["samples"]?.doubleValue == 30)
         #expect(abs(slow["change_pct"]!.doubleValue! - 20) < 3)
         #expect(slow["ci_low_pct"]!.doubleValue! < 20 && slow["ci_high_pct"]!.doubleValue! > 15)
         #expect(slow["p_adjusted"]!.doubleValue! >= slow["p_value"]!.doubleValue!)
-        // error_rate has one value per commit: the prediction interval over 4 commits.
+        // error_rate has one value per commit: the run-level test over 4 commits' values.
         let errors = try #require(report["comparisons"]?.arrayValue?.first { $0["metric"]?.stringValue == "error_rate" })
-        #expect(errors["method"]?.stringValue == "t_prediction_interval")
-        #expect(errors["verdict"]?.stringValue == "unchanged")
+        #expect(errors["method"]?.stringValue == "run_values")
+        #expect(["unchanged", "inconclusive"].contains(errors["verdict"]?.stringValue ?? ""))
+        // The change lies in its interval, and the row's values give the change.
+        let change = try #require(slow["change_pct"]?.doubleValue)
+        #expect(slow["ci_low_pct"]!.doubleValue! <= change && change <= slow["ci_high_pct"]!.doubleValue!)
+        let base = try #require(slow["baseline"]?["value"]?.doubleValue), cand = try #require(slow["candidate"]?["value"]?.doubleValue)
+        #expect(abs((cand / base - 1) * 100 - change) < 1e-9)
         #expect(report["summary"]?["regression"]?.doubleValue ?? 0 >= 1)
 
         let window = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--format", "json", "--window", "2"],
@@ -168,27 +173,34 @@ struct SyntheticResults {
 
     /// 5 against 5 fully separated samples: exact p = 2/252 = 0.0079 each. Alone that is significant;
     /// among ten such series Holm's correction multiplies it by up to 10 and nothing is.
-    @Test func holmCorrectsForManySeries() throws {
+    /// The correction runs over the decisions of one call: Holm multiplies a p-value by the number
+    /// of decisions, Benjamini-Hochberg leaves ten equal p-values as they are.
+    @Test func theCorrectionIsOverTheDecisionsOfTheCall() throws {
         let folder = try TemporaryFolder()
         func file(_ names: [String], base: Double) -> String {
             names.map { #"{"benchmark":"\#($0)","metric":"time_ms","samples":[\#(base),\#(base + 0.1),\#(base + 0.2),\#(base + 0.3),\#(base + 0.4)]}"# }
                 .joined(separator: "\n")
         }
-        for (count, expected) in [(1, "regression"), (10, "unchanged")] {
+        var single: Double?
+        for (count, correction, expected) in [(1, "bh", "regression"), (10, "bh", "regression"), (10, "holm", "inconclusive")] {
             let names = (0..<count).map { "b\($0)" }
-            let db = "holm\(count).db"
+            let db = "c\(count)\(correction).db"
             try folder.write("a\(count).jsonl", file(names, base: 10))
             try folder.write("b\(count).jsonl", file(names, base: 12))
             #expect(try hhbench(["record", "a\(count).jsonl", "--db", db, "--commit", "aaaa1111"], cwd: folder.path).status == 0)
             #expect(try hhbench(["record", "b\(count).jsonl", "--db", db, "--commit", "bbbb2222"], cwd: folder.path).status == 0)
             let result = try hhbench(["compare", "--db", db, "--commit", "bbbb2222", "--against", "aaaa1111", "--metric", "time_ms",
-                                      "--format", "json"], cwd: folder.path)
+                                      "--correction", correction, "--format", "json"], cwd: folder.path)
             let report = try JSONParser.parse(result.stdout)
             let comparisons = report["comparisons"]?.arrayValue ?? []
             #expect(comparisons.count == count)
-            #expect(comparisons.allSatisfy { $0["verdict"]?.stringValue == expected }, "\(count) series")
-            #expect(abs(comparisons[0]["p_value"]!.doubleValue! - 2.0 / 252) < 1e-12)
-            #expect(abs(comparisons[0]["p_adjusted"]!.doubleValue! - min(1, Double(count) * 2.0 / 252)) < 1e-12)
+            #expect(comparisons.allSatisfy { $0["verdict"]?.stringValue == expected }, "\(count) series, \(correction)")
+            let p = try #require(comparisons.first?["p_value"]?.doubleValue)
+            if let single { #expect(abs(p - single) < 1e-12, "the same data gives the same p whatever the call holds") } else { single = p }
+            let adjusted = try #require(comparisons.first?["p_adjusted"]?.doubleValue)
+            #expect(abs(adjusted - (correction == "holm" ? min(1, Double(count) * p) : p)) < 1e-12)
+            // One run a side: run-to-run noise cannot be measured, so it is assumed and said.
+            #expect(comparisons.first?["run_noise"]?.stringValue == "assumed")
         }
     }
 
@@ -202,8 +214,8 @@ struct SyntheticResults {
 
         let csv = try hhbench(["compare", "--db", "h.db", "--format", "csv"], cwd: history.repo.path).stdout
         let lines = csv.split(separator: "\n")
-        #expect(lines[0] == "benchmark,group,params,metric,unit,direction,baseline_median,baseline_runs,baseline_samples,candidate_median,candidate_runs,candidate_samples,change_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,method,verdict")
-        #expect(lines.contains { $0.hasPrefix("slow,,{},time_ms,ms,lower_is_better,") && $0.hasSuffix(",mann_whitney_u,regression") })
+        #expect(lines[0] == "benchmark,group,params,metric,unit,direction,baseline_median,baseline_runs,baseline_samples,candidate_median,candidate_runs,candidate_samples,change_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,method,verdict,baseline_value,candidate_value,run_noise,minimum_detectable_pct,segment_start")
+        #expect(lines.contains { $0.hasPrefix("slow,,{},time_ms,ms,lower_is_better,") && $0.contains(",run_trimmed_mean,regression,") })
 
         let table = try hhbench(["compare", "--db", "h.db"], cwd: history.repo.path)
         #expect(table.status == 1)

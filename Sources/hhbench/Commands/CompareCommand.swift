@@ -23,8 +23,11 @@ struct ConfigOptions: ParsableArguments {
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case regression
     case overBudget = "over_budget"
+    case inconclusive
     case none
 }
+
+extension Correction: ExpressibleByArgument {}
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +48,8 @@ struct CompareCommand: ParsableCommand {
                                valueName: "ref"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Compare against one run or commit instead of a window of history.", valueName: "run|commit"))
+    @Option(help: ArgumentHelp("Compare against one run or commit instead of a window of history; 'baselines' compares with the imported performance_baselines.json by its rules (+20 %, memory +15 %, −5 %).",
+                               valueName: "run|commit|baselines"))
     var against: String?
 
     @Option(help: ArgumentHelp("The candidate commit. Default: HEAD.", valueName: "sha"))
@@ -76,11 +80,22 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only benchmarks matching this glob.", valueName: "glob"))
     var benchmark: String?
 
-    @Option(help: ArgumentHelp("Only metrics matching this glob.", valueName: "glob"))
-    var metric: String?
+    @Option(help: ArgumentHelp("Only metrics matching this glob (repeatable; they add up). A glob that names a summary (p95_time_ms) tests that summary.",
+                               valueName: "glob"))
+    var metric: [String] = []
 
-    @Option(help: "What fails the check (exit 1), repeatable: regression, over_budget, none. Default: regression and over_budget.")
+    @Option(help: "Multiple-testing correction over the decisions of the call: bh (false discovery rate, default), holm or none.")
+    var correction: Correction = .bh
+
+    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, when fewer than 3 runs measure it.",
+                                                              valueName: "pct"))
+    var runNoisePct: Double = 3
+
+    @Option(help: "What fails the check (exit 1), repeatable: regression, over_budget, inconclusive, none. Default: regression and over_budget.")
     var failOn: [FailOn] = []
+
+    @Flag(help: "Show every summary (avg_, median_, p95_, …) under its series, with its own change.")
+    var all = false
 
     @Option(help: "table, markdown, json or csv.")
     var format: OutputFormat = .table
@@ -94,6 +109,7 @@ struct CompareCommand: ParsableCommand {
         if let window, window < 1 { throw ValidationError("--window must be at least 1") }
         if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
         if let thresholdPct, thresholdPct < 0 { throw ValidationError("--threshold must not be negative") }
+        if !(runNoisePct >= 0 && runNoisePct < 1000) { throw ValidationError("--run-noise must be a percentage from 0") }
         for budget in budgets where parseBudget(budget) == nil {
             throw ValidationError("--budget '\(budget)' is not METRIC=VALUE; write --budget p95_time_ms=100")
         }
@@ -101,7 +117,7 @@ struct CompareCommand: ParsableCommand {
 
     func parseBudget(_ text: String) -> (String, Double)? {
         let parts = text.split(separator: "=", maxSplits: 1)
-        guard parts.count == 2, let value = Double(parts[1]) else { return nil }
+        guard parts.count == 2, let value = Double(parts[1]), value.isFinite else { return nil }
         return (String(parts[0]), value)
     }
 
@@ -121,7 +137,9 @@ struct CompareCommand: ParsableCommand {
         request.overrides.alpha = alpha
         request.overrides.thresholdPct = thresholdPct
         request.benchmarkGlob = benchmark
-        request.metricGlob = metric
+        request.metricGlobs = metric
+        request.correction = correction
+        request.assumedRunNoise = runNoisePct / 100
         var configWithFlags = config
         for budget in budgets.compactMap(parseBudget) {
             var rule = SeriesRule()
@@ -133,8 +151,8 @@ struct CompareCommand: ParsableCommand {
             .compare(request)
         let output: String
         switch format {
-        case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour, changesOnly: changesOnly)
-        case .markdown: output = CompareRendering.markdown(report)
+        case .table: output = CompareRendering.table(report, colour: Terminal.wantsColour, changesOnly: changesOnly, all: all)
+        case .markdown: output = CompareRendering.markdown(report, all: all)
         case .json: output = JSONOutput.render(CompareRendering.json(report))
         case .csv: output = CompareRendering.csv(report)
         }
@@ -143,6 +161,7 @@ struct CompareCommand: ParsableCommand {
         let failing = failOn.isEmpty ? [FailOn.regression, .overBudget] : failOn
         let failed = (failing.contains(.regression) && report.count(.regression) > 0)
             || (failing.contains(.overBudget) && report.count(.overBudget) > 0)
+            || (failing.contains(.inconclusive) && report.count(.inconclusive) > 0)
         if failed && !failing.contains(.none) {
             throw CommandFailure.checkFailed()
         }

@@ -4,7 +4,7 @@ import Warehouse
 
 /// The four faces of a compare report.
 enum CompareRendering {
-    static let verdictOrder: [Verdict] = [.regression, .overBudget, .improvement, .unchanged, .insufficient, .new, .missing]
+    static let verdictOrder: [Verdict] = [.regression, .overBudget, .improvement, .inconclusive, .unchanged, .insufficient, .new, .missing]
 
     static func summaryLine(_ report: CompareReport) -> String {
         verdictOrder.compactMap { verdict in
@@ -29,16 +29,44 @@ enum CompareRendering {
     }
 
     static func value(_ side: SideSummary?, _ unit: String) -> String {
-        side.map { Display.withUnit($0.median, unit) } ?? "-"
+        side.map { HumanUnits.format($0.value, unit: unit) } ?? "-"
     }
 
-    static func rows(_ comparisons: [Comparison]) -> DataTable {
+    static func pLabel(_ correction: Correction) -> String {
+        switch correction {
+        case .bh: return "p (BH)"
+        case .holm: return "p (Holm)"
+        case .none: return "p"
+        }
+    }
+
+    /// What a reader needs beside the numbers: what the inconclusive data could detect, how the
+    /// run-to-run noise was handled when it matters, where the baseline's segment starts.
+    static func note(_ c: Comparison) -> String {
+        var parts: [String] = []
+        if c.verdict == .inconclusive, let detectable = c.minimumDetectablePct {
+            parts.append("could detect ±\(String(format: "%.1f", detectable))%" + (c.advice.map { "; \($0)" } ?? ""))
+        } else if c.runNoise == .assumed {
+            parts.append("run noise assumed")
+        }
+        if let start = c.segmentStart { parts.append("baseline since \(start.prefix(10))") }
+        if c.method == .thresholdOnly { parts.append("by threshold") }
+        return parts.joined(separator: "; ")
+    }
+
+    static func rows(_ comparisons: [Comparison], correction: Correction, all: Bool = false) -> DataTable {
         var table = DataTable([.init("verdict"), .init("benchmark"), .init("metric"), .init("baseline", .right),
-                               .init("candidate", .right), .init("change", .right), .init("95% CI"), .init("p (Holm)", .right),
-                               .init("method")])
+                               .init("candidate", .right), .init("change", .right), .init("95% CI"), .init(pLabel(correction), .right),
+                               .init("note")])
         for c in comparisons {
             table.append([c.verdict.rawValue, c.key.benchmark.displayName, c.metric.name, value(c.baseline, c.metric.unit),
-                          value(c.candidate, c.metric.unit), percent(c.changePct), interval(c), pValue(c.pAdjusted), c.method.rawValue])
+                          value(c.candidate, c.metric.unit), percent(c.changePct), interval(c), pValue(c.pAdjusted), note(c)])
+            guard all else { continue }
+            for summary in c.summaries {
+                let unit = summary.metric == "throughput_ops_per_sec" ? "ops/s" : c.metric.unit
+                table.append(["", "", "  " + summary.metric, summary.baseline.map { HumanUnits.format($0, unit: unit) } ?? "-",
+                              summary.candidate.map { HumanUnits.format($0, unit: unit) } ?? "-", percent(summary.changePct), "", "", "not tested"])
+            }
         }
         return table
     }
@@ -50,10 +78,10 @@ enum CompareRendering {
             + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs\n"
     }
 
-    static func table(_ report: CompareReport, colour: Bool, changesOnly: Bool = false) -> String {
+    static func table(_ report: CompareReport, colour: Bool, changesOnly: Bool = false, all: Bool = false) -> String {
         var text = header(report)
         let shown = changesOnly ? report.comparisons.filter { $0.verdict != .unchanged } : report.comparisons
-        var lines = rows(shown).renderTable().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = rows(shown, correction: report.correction, all: all).renderTable().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if colour {
             for index in lines.indices.dropFirst(2) {
                 let line = lines[index]
@@ -68,15 +96,16 @@ enum CompareRendering {
     }
 
     /// For a pull-request comment or $GITHUB_STEP_SUMMARY: what changed first, unchanged series folded away.
-    static func markdown(_ report: CompareReport) -> String {
+    static func markdown(_ report: CompareReport, all: Bool = false) -> String {
         let regressions = report.count(.regression) + report.count(.overBudget)
         var text = "### hhbench compare: " + (regressions > 0 ? "⚠️ " : "✅ ") + summaryLine(report) + "\n\n"
         text += header(report).replacingOccurrences(of: "\n", with: "") + "\n\n"
         let notable = report.comparisons.filter { $0.verdict != .unchanged }
         let quiet = report.comparisons.filter { $0.verdict == .unchanged }
-        if !notable.isEmpty { text += rows(notable).renderMarkdown() + "\n" }
+        if !notable.isEmpty { text += rows(notable, correction: report.correction, all: all).renderMarkdown() + "\n" }
         if !quiet.isEmpty {
-            text += "<details><summary>\(quiet.count) unchanged series</summary>\n\n" + rows(quiet).renderMarkdown() + "\n</details>\n"
+            text += "<details><summary>\(quiet.count) unchanged series</summary>\n\n"
+                + rows(quiet, correction: report.correction, all: all).renderMarkdown() + "\n</details>\n"
         }
         return text
     }
@@ -84,7 +113,8 @@ enum CompareRendering {
     static func csv(_ report: CompareReport) -> String {
         var table = DataTable(["benchmark", "group", "params", "metric", "unit", "direction", "baseline_median", "baseline_runs",
                                "baseline_samples", "candidate_median", "candidate_runs", "candidate_samples", "change_pct",
-                               "ci_low_pct", "ci_high_pct", "p_value", "p_adjusted", "method", "verdict"].map { .init($0) })
+                               "ci_low_pct", "ci_high_pct", "p_value", "p_adjusted", "method", "verdict", "baseline_value", "candidate_value",
+                               "run_noise", "minimum_detectable_pct", "segment_start"].map { .init($0) })
         func number(_ value: Double?) -> String { value.map { DecimalNumber($0).jsonText } ?? "" }
         for c in report.comparisons {
             table.append([c.key.benchmark.name, c.key.benchmark.group, c.key.benchmark.params, c.metric.name, c.metric.unit,
@@ -92,7 +122,8 @@ enum CompareRendering {
                           c.baseline.map { String($0.samples) } ?? "", number(c.candidate?.median),
                           c.candidate.map { String($0.runs) } ?? "", c.candidate.map { String($0.samples) } ?? "",
                           number(c.changePct), number(c.ciLowPct), number(c.ciHighPct), number(c.pValue), number(c.pAdjusted),
-                          c.method.rawValue, c.verdict.rawValue])
+                          c.method.rawValue, c.verdict.rawValue, number(c.baseline?.value), number(c.candidate?.value),
+                          c.runNoise?.rawValue ?? "", number(c.minimumDetectablePct), c.segmentStart ?? ""])
         }
         return table.renderCSV()
     }
@@ -112,7 +143,7 @@ enum CompareRendering {
         func summary(_ side: SideSummary?) -> JSONValue {
             guard let side else { return .null }
             return .object([("runs", .number(Double(side.runs))), ("samples", .number(Double(side.samples))),
-                            ("median", .number(side.median)), ("mean", .number(side.mean))])
+                            ("median", .number(side.median)), ("mean", .number(side.mean)), ("value", .number(side.value))])
         }
         let comparisons: [JSONValue] = report.comparisons.map { c in
             .object([
@@ -125,13 +156,20 @@ enum CompareRendering {
                 ("method", .string(c.method.rawValue)), ("verdict", .string(c.verdict.rawValue)),
                 ("alpha", .number(c.settings.alpha)), ("threshold_pct", .number(c.settings.thresholdPct)),
                 ("budget", .optional(c.settings.budget)),
+                ("run_noise", .optional(c.runNoise?.rawValue)), ("minimum_detectable_pct", .optional(c.minimumDetectablePct)),
+                ("advice", .optional(c.advice)), ("segment_start", .optional(c.segmentStart)),
+                ("summaries", .array(c.summaries.map { s in
+                    .object([("metric", .string(s.metric)), ("baseline", .optional(s.baseline)), ("candidate", .optional(s.candidate)),
+                             ("change_pct", .optional(s.changePct))])
+                })),
             ])
         }
-        let counts: [(String, JSONValue)] = ["regression", "improvement", "unchanged", "over_budget", "insufficient", "new", "missing"]
-            .map { name in (name, .number(Double(report.count(Verdict(rawValue: name)!)))) }
+        let counts: [(String, JSONValue)] = Verdict.allCases.sorted { $0.severity < $1.severity }
+            .map { verdict in (verdict.rawValue, .number(Double(report.count(verdict)))) }
         return .object([
             ("baseline", side(report.baseline, description: report.baselineDescription)),
             ("candidate", side(report.candidate, description: nil)),
+            ("correction", .string(report.correction.rawValue)),
             ("comparisons", .array(comparisons)),
             ("summary", .object(counts)),
         ])

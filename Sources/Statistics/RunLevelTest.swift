@@ -1,0 +1,241 @@
+import Foundation
+
+/// A comparison of a candidate's runs with a baseline's runs that models noise at both levels it
+/// exists: samples within a run, and runs within a history. A commit's 50,000 rounds are not
+/// 50,000 independent observations of that commit; its runs are.
+///
+/// **Model.** On the log scale when every value is positive (changes are relative; lognormal
+/// noise becomes normal), else on the raw scale, the location of run i is
+/// `T_i = μ_side + b_i + e_i`: `b_i` is the run's own level (machine state, a warm cache), with
+/// variance σ²_b, and `e_i` the sampling error of the run's location given its samples.
+///
+/// **Stage one, within runs.** Each run's location is its 20 % trimmed mean; its sampling
+/// variance is Yuen's (1974) `(n−1)·s²_w / (h·(h−1))` (s²_w the winsorized variance, h the
+/// number of values kept), which keeps one outlier or a heavy tail from swamping the run. The
+/// winsorized variances of all runs (both sides) are pooled, with `Σ(h_i − 1)` degrees of freedom:
+/// the within-run noise is measured, not guessed from neighbours.
+///
+/// **Stage two, between runs.** The spread of run locations around their side's mean, pooled
+/// over both sides, estimates σ²_b plus the sampling part. A preliminary F test of that spread
+/// against the sampling part decides whether run-to-run noise is told apart from zero; as the
+/// "sometimes-pool" procedure (Bozivich, Bancroft & Hartley 1956; Bancroft 1964) recommends, the
+/// two are pooled when the preliminary p exceeds 0.25, which keeps the many degrees of freedom
+/// of the samples when runs do not differ, and otherwise the run-level variance is used, with
+/// Satterthwaite's (1946) degrees of freedom: then the test is the prediction-interval t test of
+/// run locations (Hahn & Meeker §4.6) and drift from run to run widens the interval as it should.
+/// With fewer than three runs in all, σ_b cannot be estimated: it is taken as `assumedRunNoise`
+/// (relative), said in `runNoiseAssumed`, and the interval is widened by it.
+///
+/// **Result.** The shift δ = T̄_candidate − T̄_baseline, its standard error, degrees of freedom,
+/// the two-sided t p-value, intervals at any level, and the minimum detectable effect.
+public struct RunLevelTest: Sendable, Equatable {
+    public struct Options: Sendable, Equatable {
+        /// The share trimmed from each end of a run's samples (Wilcox recommends 0.2).
+        public var trim = 0.2
+        /// The preliminary test's level for pooling run noise with sampling noise.
+        public var poolingLevel = 0.25
+        /// Run-to-run noise assumed, as a relative SD, when too few runs estimate it.
+        public var assumedRunNoise = 0.03
+        public init() {}
+    }
+
+    /// True when the values were compared as logarithms (all positive).
+    public let logScale: Bool
+    /// Side locations, back on the values' scale (for display: the change is candidate / baseline − 1).
+    public let baselineLevel: Double
+    public let candidateLevel: Double
+    /// The shift on the working scale, and its standard error and degrees of freedom.
+    public let shift: Double
+    public let standardError: Double
+    public let degreesOfFreedom: Double
+    public let pValue: Double
+    /// True when the run-to-run noise was told apart from the sampling noise (not pooled).
+    public let runNoiseSeparate: Bool
+    /// True when there were too few runs to estimate run-to-run noise and `assumedRunNoise` was used.
+    public let runNoiseAssumed: Bool
+    public let baselineRuns: Int
+    public let candidateRuns: Int
+    /// Samples per candidate run (average), for "how many more samples" advice.
+    public let candidateSamplesPerRun: Double
+
+    /// Compares runs (each an array of samples; a run may hold one value). `history` holds
+    /// groups of older runs (segments of the baseline before a change point): each group's runs
+    /// vary about the group's own mean, which measures run-to-run noise without moving the
+    /// baseline. Nil when a side is empty.
+    public init?(baseline: [[Double]], candidate: [[Double]], history: [[[Double]]] = [], options: Options = Options()) {
+        let baselineRuns = baseline.filter { !$0.isEmpty }
+        let candidateRuns = candidate.filter { !$0.isEmpty }
+        guard !baselineRuns.isEmpty, !candidateRuns.isEmpty else { return nil }
+        let historyGroups = history.map { $0.filter { !$0.isEmpty } }.filter { $0.count >= 2 }
+        let all = baselineRuns + candidateRuns + historyGroups.flatMap { $0 }
+        logScale = all.allSatisfy { run in run.allSatisfy { $0 > 0 && $0.isFinite } }
+        let transform: (Double) -> Double = logScale ? { Foundation.log($0) } : { $0 }
+        let baselineStats = baselineRuns.map { RunLocation($0.map(transform), trim: options.trim) }
+        let candidateStats = candidateRuns.map { RunLocation($0.map(transform), trim: options.trim) }
+        let historyStats = historyGroups.map { $0.map { RunLocation($0.map(transform), trim: options.trim) } }
+
+        let meanB = Self.mean(baselineStats.map(\.location))
+        let meanC = Self.mean(candidateStats.map(\.location))
+        shift = meanC - meanB
+        self.baselineRuns = baselineRuns.count
+        self.candidateRuns = candidateRuns.count
+        candidateSamplesPerRun = Double(candidateRuns.map(\.count).reduce(0, +)) / Double(candidateRuns.count)
+        baselineLevel = logScale ? Foundation.exp(meanB) : meanB
+        candidateLevel = logScale ? Foundation.exp(meanC) : meanC
+
+        // Stage one: the pooled winsorized variance and each side's average variance factor.
+        let withSamples = (baselineStats + candidateStats + historyStats.flatMap { $0 }).filter { $0.kept >= 2 }
+        let withinDF = Double(withSamples.reduce(0) { $0 + $1.kept - 1 })
+        let pooledWinsorized = withinDF > 0
+            ? withSamples.reduce(0.0) { $0 + $1.winsorizedVariance * Double($1.count - 1) } / Double(withSamples.reduce(0) { $0 + $1.count - 1 })
+            : 0
+        let factorB = Self.mean(baselineStats.map(\.varianceFactor))
+        let factorC = Self.mean(candidateStats.map(\.varianceFactor))
+        let samplingB = withinDF > 0 ? pooledWinsorized * factorB : 0  // Var(T_i | run), baseline runs
+        let samplingC = withinDF > 0 ? pooledWinsorized * factorC : 0
+
+        // Stage two: the spread of run locations, pooled over both sides and older segments.
+        var squares = baselineStats.reduce(0.0) { $0 + ($1.location - meanB) * ($1.location - meanB) }
+            + candidateStats.reduce(0.0) { $0 + ($1.location - meanC) * ($1.location - meanC) }
+        var betweenDF = Double(baselineRuns.count - 1 + candidateRuns.count - 1)
+        for group in historyStats {
+            let mean = Self.mean(group.map(\.location))
+            squares += group.reduce(0.0) { $0 + ($1.location - mean) * ($1.location - mean) }
+            betweenDF += Double(group.count - 1)
+        }
+        let nB = Double(baselineRuns.count), nC = Double(candidateRuns.count)
+
+        var variance: Double
+        var df: Double
+        var separate = false
+        var assumed = false
+        if betweenDF >= 2 {
+            let spread = squares / betweenDF  // estimates σ²_b + the average sampling variance
+            let historyRuns = historyStats.reduce(0.0) { $0 + Double($1.count - 1) }
+            let samplingH = historyRuns > 0
+                ? pooledWinsorized * historyStats.reduce(0.0) { $0 + Double($1.count - 1) * Self.mean($1.map(\.varianceFactor)) } / historyRuns
+                : 0
+            let sampling = (samplingB * (nB - 1) + samplingC * (nC - 1) + samplingH * historyRuns) / betweenDF
+            let preliminaryP: Double
+            if withinDF > 0, sampling > 0 {
+                preliminaryP = FDistribution(d1: betweenDF, d2: withinDF).sf(spread / sampling)
+            } else {
+                preliminaryP = 0
+            }
+            if withinDF > 0, preliminaryP > options.poolingLevel {
+                // Runs do not differ beyond their sampling noise: pool both mean squares.
+                let pooledRunVariance = (spread * betweenDF + sampling * withinDF) / (betweenDF + withinDF)
+                let scale = sampling > 0 ? pooledRunVariance / sampling : 1
+                variance = scale * (samplingC / nC + samplingB / nB)
+                df = betweenDF + withinDF
+            } else {
+                separate = true
+                let fromSpread = spread * (1 / nC + 1 / nB)
+                let extra = max(0, (samplingC - samplingB)) / nC
+                variance = fromSpread + extra
+                // Satterthwaite (1946) for the two estimated parts.
+                let denominator = fromSpread * fromSpread / betweenDF + (withinDF > 0 ? extra * extra / withinDF : 0)
+                df = denominator > 0 ? variance * variance / denominator : betweenDF
+            }
+        } else {
+            // One or two runs in all: run-to-run noise cannot be estimated; assume it.
+            assumed = true
+            let assumedSD = logScale ? Foundation.log(1 + options.assumedRunNoise) : options.assumedRunNoise * abs(meanB)
+            variance = assumedSD * assumedSD * (1 / nC + 1 / nB) + samplingC / nC + samplingB / nB
+            df = withinDF > 0 ? withinDF : .infinity
+        }
+        standardError = variance.squareRoot()
+        degreesOfFreedom = df
+        runNoiseSeparate = separate
+        runNoiseAssumed = assumed
+        if standardError > 0 {
+            let t = shift / standardError
+            pValue = df.isFinite ? StudentT(degreesOfFreedom: df).twoSidedP(t) : min(1, 2 * Normal.sf(abs(t)))
+        } else {
+            pValue = shift == 0 ? 1 : 0
+        }
+    }
+
+    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
+
+    /// The critical value of the two-sided interval at `level` (0.95 for a 95 % interval).
+    public func critical(level: Double) -> Double {
+        let p = 1 - (1 - level) / 2
+        return degreesOfFreedom.isFinite ? StudentT(degreesOfFreedom: degreesOfFreedom).quantile(p) : Normal.quantile(p)
+    }
+
+    /// The interval of the shift at `level`, on the working scale.
+    public func interval(level: Double) -> (low: Double, high: Double) {
+        let half = critical(level: min(max(level, 1e-12), 1 - 1e-15)) * standardError
+        return (shift - half, shift + half)
+    }
+
+    /// A shift on the working scale as a percentage change of the baseline.
+    public func percent(_ value: Double) -> Double {
+        if logScale { return (Foundation.exp(value) - 1) * 100 }
+        return baselineLevel == 0 ? .nan : value / abs(baselineLevel) * 100
+    }
+
+    /// A percentage change as a shift on the working scale.
+    public func shift(percent: Double) -> Double {
+        logScale ? Foundation.log(1 + percent / 100) : percent / 100 * abs(baselineLevel)
+    }
+
+    /// The smallest shift (in percent, as a magnitude) that this test would find with probability
+    /// `power` at two-sided level `alpha`: (t₁₋α/₂ + t_power) · SE (e.g. Cohen 1988, ch. 2).
+    public func minimumDetectablePercent(alpha: Double, power: Double = 0.8) -> Double {
+        let tPower = degreesOfFreedom.isFinite ? StudentT(degreesOfFreedom: degreesOfFreedom).quantile(power) : Normal.quantile(power)
+        let size = (critical(level: 1 - alpha) + tPower) * standardError
+        return abs(percent(size))
+    }
+}
+
+/// A run's robust location (trimmed mean) and what its sampling variance is made of.
+struct RunLocation {
+    let location: Double
+    let count: Int
+    /// Values kept after trimming (h).
+    let kept: Int
+    /// Winsorized sample variance (n − 1 denominator); 0 for one value.
+    let winsorizedVariance: Double
+    /// Var(trimmed mean) = winsorizedVariance · varianceFactor (Yuen 1974): (n − 1) / (h (h − 1)).
+    let varianceFactor: Double
+
+    init(_ values: [Double], trim: Double) {
+        let sorted = values.sorted()
+        let n = sorted.count
+        count = n
+        let g = Int((trim * Double(n)).rounded(.down))
+        let h = n - 2 * g
+        kept = h
+        location = sorted[g..<(n - g)].reduce(0, +) / Double(h)
+        if n >= 2, h >= 2 {
+            let low = sorted[g], high = sorted[n - g - 1]
+            let winsorized = sorted.map { min(max($0, low), high) }
+            let mean = winsorized.reduce(0, +) / Double(n)
+            winsorizedVariance = winsorized.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            varianceFactor = Double(n - 1) / (Double(h) * Double(h - 1))
+        } else {
+            winsorizedVariance = 0
+            varianceFactor = 0
+        }
+    }
+}
+
+/// Snedecor's F distribution, for the preliminary test of run-to-run noise.
+public struct FDistribution: Sendable {
+    public let d1: Double
+    public let d2: Double
+
+    public init(d1: Double, d2: Double) {
+        self.d1 = d1
+        self.d2 = d2
+    }
+
+    /// P(F > f), through the regularized incomplete beta function: I_{d2/(d2 + d1 f)}(d2/2, d1/2).
+    public func sf(_ f: Double) -> Double {
+        guard f > 0 else { return 1 }
+        guard f.isFinite else { return 0 }
+        return IncompleteBeta.regularized(x: d2 / (d2 + d1 * f), a: d2 / 2, b: d1 / 2)
+    }
+}
