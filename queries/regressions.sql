@@ -7,6 +7,7 @@
 -- param: :metric         only metrics matching this GLOB pattern (default: all)
 -- The baseline is the median over the window's runs on the candidate's machine; the candidate
 -- value is the mean over its runs. change_pct > 0 is worse, whatever the metric's direction.
+-- Run facts (rounds, iterations, sample counts, exit codes) are not compared.
 -- (hhbench compare does this with a noise model; this is the plain-SQL gate.)
 WITH RECURSIVE
 candidate_runs AS (
@@ -18,6 +19,8 @@ candidate AS (
     SELECT m.benchmark, m.params, m.metric, m.unit, m.direction, avg(m.value) AS value, count(*) AS runs
     FROM hh_measurements m JOIN candidate_runs c ON c.run_id = m.run_id
     WHERE m.metric GLOB coalesce(:metric, '*')
+      -- Counts that describe how a run was made are run facts, not performance.
+      AND m.metric NOT IN ('rounds', 'iterations', 'iterations_per_round', 'sample_count', 'exit_code', 'warmup_iterations', 'repetitions')
     GROUP BY m.benchmark, m.params, m.metric
 ),
 head AS (

@@ -35,8 +35,6 @@ public enum Correction: String, Sendable, CaseIterable, Codable {
 
 /// How a decision's run-to-run noise was handled (see `RunLevelTest`).
 public enum RunNoise: String, Sendable, Codable {
-    /// Runs did not differ beyond their sampling noise: pooled.
-    case pooled
     /// Run-to-run noise estimated from the runs and carried into the interval.
     case estimated
     /// Too few runs to estimate it: assumed (`run_noise_pct`), interval widened by it.

@@ -186,7 +186,7 @@ public struct Comparer: Sendable {
             guard !chosen.isEmpty else {
                 var message = "no baseline: no runs at \(mergeBase.prefix(10)) (merge-base with \(reference)) or its first-parent ancestors"
                     + (fingerprint == nil ? "" : " on machine \(candidate.machine ?? "?") (--any-machine lifts that)")
-                if try warehouse.newestRun(sourceFormat: "perf-baseline") != nil {
+                if try warehouse.newestRun(sourceFormat: "perf-baseline", excluding: Set(candidate.runs.map(\.id))) != nil {
                     message += "; an imported performance_baselines.json is there: compare with it by --against \(CompareRequest.legacyBaselines)"
                 }
                 throw CompareError.notEnoughData(message)
@@ -240,15 +240,15 @@ public struct Comparer: Sendable {
                                 method: decisions.isRawSeries(key) ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
         comparison.segmentStart = segment.start
         comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
-        comparison.runNoise = test.runNoiseAssumed ? .assumed : (test.runNoiseSeparate ? .estimated : .pooled)
+        comparison.runNoise = test.runNoiseAssumed ? .assumed : .estimated
         comparison.minimumDetectablePct = test.minimumDetectablePercent(alpha: settings.alpha)
         comparison.advice = Self.advice(test, settings: settings)
         return comparison
     }
 
     /// What would settle an inconclusive decision: standard errors shrink as the square root of
-    /// the data, so the candidate needs about (MDE / threshold)² times its runs (or its samples,
-    /// when runs do not differ); with an assumed run noise, more runs on both sides.
+    /// the data, so the candidate needs about (MDE / threshold)² times its runs (the baseline's
+    /// share of the error shrinks with more history too); with an assumed run noise, more runs.
     static func advice(_ test: RunLevelTest, settings: SeriesSettings) -> String? {
         guard settings.thresholdPct > 0 else { return nil }
         let detectable = test.minimumDetectablePercent(alpha: settings.alpha)
@@ -257,10 +257,7 @@ public struct Comparer: Sendable {
         if test.runNoiseAssumed {
             return "run-to-run noise is assumed (too few runs); record 3 or more runs a side"
         }
-        if test.runNoiseSeparate {
-            return "about \(Int((Double(test.candidateRuns) * factor).rounded(.up))) candidate runs would tell ±\(percentText(settings.thresholdPct))"
-        }
-        return "about \(Int((test.candidateSamplesPerRun * factor).rounded(.up))) samples a run would tell ±\(percentText(settings.thresholdPct))"
+        return "about \(Int((Double(test.candidateRuns) * factor).rounded(.up))) candidate runs would tell ±\(percentText(settings.thresholdPct))"
     }
 
     static func percentText(_ value: Double) -> String {
@@ -291,7 +288,9 @@ public struct Comparer: Sendable {
         options.maxPValue = 0.001
         options.minMagnitude = 0.05
         let found = levels.count >= 6 && levels.allSatisfy(\.isFinite) ? ChangePoints.detect(levels, options: options) : []
-        guard let last = found.last else {
+        // A cut needs three commits on each side of it: a segment of one or two commits is as
+        // likely a noisy excursion as a new level, and choosing it would bias the baseline.
+        guard let last = found.last, last.index >= 3, levels.count - last.index >= 3 else {
             return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: [], start: nil)
         }
         let newestCount = levels.count - last.index  // commits in the newest segment

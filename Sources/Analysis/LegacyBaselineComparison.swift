@@ -17,7 +17,7 @@ struct LegacyBaselineComparison {
     static let improvementPct = 5.0
 
     func compare(candidate: SideInfo, request: CompareRequest) throws -> CompareReport {
-        guard let legacy = try warehouse.newestRun(sourceFormat: "perf-baseline") else {
+        guard let legacy = try warehouse.newestRun(sourceFormat: "perf-baseline", excluding: Set(candidate.runs.map(\.id))) else {
             throw CompareError.notEnoughData("no imported performance_baselines.json: import one with hhbench import-baselines FILE")
         }
         let baseline = try warehouse.values(ofRuns: [legacy.id], includeSamples: false)

@@ -50,11 +50,17 @@ extension Warehouse {
                      machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"])
     }
 
-    /// The newest run recorded from a source format ("perf-baseline": an imported legacy file).
-    public func newestRun(sourceFormat: String) throws -> RunReference? {
+    /// The newest run recorded from a source format ("perf-baseline": an imported legacy file),
+    /// other than the runs in `excluding`.
+    public func newestRun(sourceFormat: String, excluding: Set<Int64> = []) throws -> RunReference? {
         try queue.read { db in
-            try Row.fetchOne(db, sql: Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1",
-                             arguments: [sourceFormat]).map(Self.reference)
+            let cursor = try Row.fetchCursor(db, sql: Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
+                                             arguments: [sourceFormat])
+            while let row = try cursor.next() {
+                let reference = Self.reference(row)
+                if !excluding.contains(reference.id) { return reference }
+            }
+            return nil
         }
     }
 
