@@ -62,6 +62,10 @@ public struct ProjectConfig: Sendable, Equatable {
     public var baselineBranch: String?
     public var defaults = SeriesSettings()
     public var window: Int?
+    /// `[compare] correction`: bh, holm or none.
+    public var correction: Correction?
+    /// `[compare] run_noise_pct`: the run-to-run noise assumed when too few runs measure it.
+    public var runNoisePct: Double?
     public var rules: [SeriesRule] = []
 
     public init() {}
@@ -120,8 +124,22 @@ public struct ProjectConfig: Sendable, Equatable {
                 }
                 config.window = whole
             }
+            if let text = compare["correction"] {
+                guard let name = text.stringValue, let correction = Correction(rawValue: name) else {
+                    throw InputError(file: file, field: "compare.correction", problem: "expected \"bh\", \"holm\" or \"none\"",
+                                     fix: "write correction = \"bh\"")
+                }
+                config.correction = correction
+            }
+            if let noise = try number(compare["run_noise_pct"], "compare.run_noise_pct") {
+                guard noise >= 0, noise < 1000 else {
+                    throw InputError(file: file, field: "compare.run_noise_pct", problem: "expected a percentage from 0", fix: "write run_noise_pct = 3")
+                }
+                config.runNoisePct = noise
+            }
             var table = compare
-            if case .object(let members) = compare { table = .object(members.filter { $0.0 != "baseline" && $0.0 != "window" }) }
+            let own: Set = ["baseline", "window", "correction", "run_noise_pct"]
+            if case .object(let members) = compare { table = .object(members.filter { !own.contains($0.0) }) }
             try rule(table, "compare").apply(to: &config.defaults)
         }
         for (metric, table) in document["metrics"]?.objectValue ?? [] {

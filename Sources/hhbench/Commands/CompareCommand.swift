@@ -84,12 +84,12 @@ struct CompareCommand: ParsableCommand {
                                valueName: "glob"))
     var metric: [String] = []
 
-    @Option(help: "Multiple-testing correction over the decisions of the call: bh (false discovery rate, default), holm or none.")
-    var correction: Correction = .bh
+    @Option(help: "Multiple-testing correction over the decisions of the call: bh (false discovery rate; the default, or [compare] correction), holm or none.")
+    var correction: Correction?
 
-    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, when fewer than 3 runs measure it.",
+    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, when fewer than 3 runs measure it (3, or [compare] run_noise_pct).",
                                                               valueName: "pct"))
-    var runNoisePct: Double = 3
+    var runNoisePct: Double?
 
     @Option(help: "What fails the check (exit 1), repeatable: regression, over_budget, inconclusive, none. Default: regression and over_budget.")
     var failOn: [FailOn] = []
@@ -109,7 +109,7 @@ struct CompareCommand: ParsableCommand {
         if let window, window < 1 { throw ValidationError("--window must be at least 1") }
         if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
         if let thresholdPct, thresholdPct < 0 { throw ValidationError("--threshold must not be negative") }
-        if !(runNoisePct >= 0 && runNoisePct < 1000) { throw ValidationError("--run-noise must be a percentage from 0") }
+        if let runNoisePct, !(runNoisePct >= 0 && runNoisePct < 1000) { throw ValidationError("--run-noise must be a percentage from 0") }
         for budget in budgets where parseBudget(budget) == nil {
             throw ValidationError("--budget '\(budget)' is not METRIC=VALUE; write --budget p95_time_ms=100")
         }
@@ -138,8 +138,8 @@ struct CompareCommand: ParsableCommand {
         request.overrides.thresholdPct = thresholdPct
         request.benchmarkGlob = benchmark
         request.metricGlobs = metric
-        request.correction = correction
-        request.assumedRunNoise = runNoisePct / 100
+        request.correction = correction ?? config.correction ?? .bh
+        request.assumedRunNoise = (runNoisePct ?? config.runNoisePct ?? 3) / 100
         var configWithFlags = config
         for budget in budgets.compactMap(parseBudget) {
             var rule = SeriesRule()
