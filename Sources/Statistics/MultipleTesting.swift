@@ -44,33 +44,3 @@ public enum BenjaminiHochberg {
         return count
     }
 }
-
-/// The Student-t prediction interval for one new observation from a normal sample (e.g.
-/// Hahn & Meeker, *Statistical Intervals*, §4.6): mean ± t_{1-α/2, n-1} · s · sqrt(1 + 1/n).
-/// This is the test Bencher's t-test threshold applies to a new value against a history of
-/// values. The p-value is the two-sided tail of t = (x - mean) / (s sqrt(1 + 1/n)) on n - 1
-/// degrees of freedom.
-public struct PredictionInterval: Sendable, Equatable {
-    public let mean: Double
-    public let lower: Double
-    public let upper: Double
-    public let pValue: Double
-
-    /// - Parameters: `history` (at least 2 values), `value` the new observation, `alpha` the level.
-    public init(history: [Double], value: Double, alpha: Double) {
-        precondition(history.count >= 2)
-        let n = Double(history.count)
-        mean = Descriptive.mean(history)
-        let s = Descriptive.standardDeviation(history, mean: mean)
-        let t = StudentT(degreesOfFreedom: n - 1)
-        let scale = s * (1 + 1 / n).squareRoot()
-        let critical = t.quantile(1 - alpha / 2)
-        lower = mean - critical * scale
-        upper = mean + critical * scale
-        if scale == 0 {
-            pValue = value == mean ? 1 : 0
-        } else {
-            pValue = t.twoSidedP((value - mean) / scale)
-        }
-    }
-}

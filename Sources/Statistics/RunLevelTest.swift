@@ -113,8 +113,10 @@ public struct RunLevelTest: Sendable, Equatable {
             // One or two runs in all: run-to-run noise cannot be estimated; assume it.
             assumed = true
             let assumedSD = logScale ? Foundation.log(1 + options.assumedRunNoise) : options.assumedRunNoise * abs(meanB)
-            variance = assumedSD * assumedSD * (1 / nC + 1 / nB) + samplingC / nC + samplingB / nB
-            df = withinDF > 0 ? withinDF : .infinity
+            let sampled = samplingC / nC + samplingB / nB
+            variance = assumedSD * assumedSD * (1 / nC + 1 / nB) + sampled
+            // Satterthwaite: the assumed part is taken as known; only the sampling part is estimated.
+            df = withinDF > 0 && sampled > 0 ? variance * variance / (sampled * sampled / withinDF) : .infinity
         }
         standardError = variance.squareRoot()
         degreesOfFreedom = df

@@ -186,7 +186,7 @@ struct SyntheticResults {
             let names = (0..<count).map { "b\($0)" }
             let db = "c\(count)\(correction).db"
             try folder.write("a\(count).jsonl", file(names, base: 10))
-            try folder.write("b\(count).jsonl", file(names, base: 12))
+            try folder.write("b\(count).jsonl", file(names, base: 11.2))
             #expect(try hhbench(["record", "a\(count).jsonl", "--db", db, "--commit", "aaaa1111"], cwd: folder.path).status == 0)
             #expect(try hhbench(["record", "b\(count).jsonl", "--db", db, "--commit", "bbbb2222"], cwd: folder.path).status == 0)
             let result = try hhbench(["compare", "--db", db, "--commit", "bbbb2222", "--against", "aaaa1111", "--metric", "time_ms",

@@ -33,16 +33,6 @@ import Testing
 
 /// Against scipy 1.17 (`Tests/tools/make_statistics_reference.py` wrote the answers).
 @Suite struct InferenceTests {
-    struct MWUCase: Decodable {
-        let name: String
-        let x: [Double]
-        let y: [Double]
-        let u: Double
-        let p_asymptotic: Double
-        let p_exact: Double?
-        let hodges_lehmann: Double
-    }
-
     struct TCase: Decodable {
         let df: Double
         let q: Double?
@@ -51,41 +41,8 @@ import Testing
         let sf: Double?
     }
 
-    static let mwuCases: [MWUCase] = {
-        let data = try! Data(contentsOf: URL(fileURLWithPath: fixture("statistics/mannwhitneyu.json")))
-        return try! JSONDecoder().decode([MWUCase].self, from: data)
-    }()
-
     static func relativelyClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-9) -> Bool {
         abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-300)
-    }
-
-    @Test func atLeastADozenPairs() {
-        #expect(Self.mwuCases.count >= 12)
-        #expect(Self.mwuCases.filter { $0.p_exact != nil }.count >= 8)
-    }
-
-    @Test(arguments: mwuCases)
-    func mannWhitneyMatchesScipy(_ c: MWUCase) {
-        let asymptotic = MannWhitneyU(c.x, c.y, method: .asymptotic)
-        #expect(asymptotic.u == c.u, "\(c.name)")
-        #expect(Self.relativelyClose(asymptotic.pValue, c.p_asymptotic), "\(c.name): \(asymptotic.pValue) vs \(c.p_asymptotic)")
-        if let exactP = c.p_exact {
-            let exact = MannWhitneyU(c.x, c.y, method: .exact)
-            #expect(Self.relativelyClose(exact.pValue, exactP), "\(c.name): \(exact.pValue) vs \(exactP)")
-            #expect(MannWhitneyU(c.x, c.y).method == .exact)
-        } else {
-            #expect(MannWhitneyU(c.x, c.y).method == .asymptotic)
-        }
-        #expect(Self.relativelyClose(HodgesLehmann(c.x, c.y).shift, c.hodges_lehmann, 1e-12), "\(c.name)")
-    }
-
-    @Test func hodgesLehmannIntervalCoversTheShift() {
-        let x = (0..<1000).map { Double($0 % 97) / 10 + 100 }
-        let y = (0..<100).map { Double($0 % 89) / 10 + 108 }
-        let estimate = HodgesLehmann(x, y)
-        #expect(estimate.lower <= estimate.shift && estimate.shift <= estimate.upper)
-        #expect(estimate.lower > 5 && estimate.upper < 11)
     }
 
     @Test func studentTMatchesScipy() throws {
@@ -108,19 +65,61 @@ import Testing
         for (a, e) in zip(adjusted, expected) { #expect(abs(a - e) < 1e-15) }
     }
 
-    @Test func predictionInterval() {
-        let history = [10.0, 10.2, 9.9, 10.1, 9.8]
-        let inside = PredictionInterval(history: history, value: 10.05, alpha: 0.05)
-        #expect(inside.pValue > 0.5)
-        #expect(inside.lower < 10 && inside.upper > 10)
-        let outside = PredictionInterval(history: history, value: 11.5, alpha: 0.05)
-        #expect(outside.pValue < 0.01)
-        #expect(outside.upper < 11.5)
+    @Test func benjaminiHochbergMatchesScipy() {
+        // scipy.stats.false_discovery_control(p, method="bh"), the same as R's p.adjust(p, "BH").
+        let adjusted = BenjaminiHochberg.adjust([0.01, 0.04, 0.03, 0.005, 0.2, 0.5])
+        for (ours, theirs) in zip(adjusted, [0.03, 0.06, 0.06, 0.03, 0.24, 0.5]) { #expect(Self.relativelyClose(ours, theirs, 1e-12)) }
+        #expect(BenjaminiHochberg.rejections([0.01, 0.04, 0.03, 0.005, 0.2, 0.5], q: 0.05) == 2)
+    }
+
+    @Test func runLevelTestIsThePredictionIntervalOfRunLocations() throws {
+        // One value a run: the t test of a new run against six (scipy.stats.t on the logs).
+        let test = try #require(RunLevelTest(baseline: [[10.1], [9.8], [10.3], [10.0], [9.9], [10.2]], candidate: [[11.0]]))
+        #expect(test.logScale)
+        #expect(Self.relativelyClose(test.shift, 0.09046706026768003, 1e-12))
+        #expect(Self.relativelyClose(test.standardError, 0.02011060914182046, 1e-12))
+        #expect(Self.relativelyClose(test.pValue, 0.006408537257681012, 1e-8))
+        #expect(test.degreesOfFreedom == 5)
+        // The change lies in its interval, and the interval in percent is the shift's.
+        let interval = test.interval(level: 0.95)
+        #expect(interval.low < test.shift && test.shift < interval.high)
+        #expect(Self.relativelyClose(test.percent(test.shift), (test.candidateLevel / test.baselineLevel - 1) * 100, 1e-12))
+    }
+
+    @Test func aRunsLocationIsItsTrimmedMeanWithYuensVariance() {
+        // scipy.stats.trim_mean(x, 0.2) and the winsorized variance of mstats.winsorize(x, (0.2, 0.2)).
+        let run = RunLocation([1, 2, 3, 4, 5, 6, 7, 8, 9, 100], trim: 0.2)
+        #expect(run.location == 5.5)
+        #expect(Self.relativelyClose(run.winsorizedVariance, 4.722222222222222, 1e-12))
+        #expect(Self.relativelyClose(run.winsorizedVariance * run.varianceFactor, 1.4166666666666667, 1e-12))
+    }
+
+    @Test func runToRunDriftWidensTheInterval() throws {
+        // The same samples, arranged as runs that agree or as runs that drift: drift must not be
+        // taken for a change.
+        let tight: [[Double]] = (0..<8).map { (run: Int) -> [Double] in
+            (0..<10).map { (i: Int) -> Double in 10 + 0.01 * Double((i * 7 + run) % 10) }
+        }
+        let drifting: [[Double]] = tight.enumerated().map { (run: Int, values: [Double]) -> [Double] in
+            values.map { $0 * (run % 2 == 0 ? 1.05 : 0.95) }
+        }
+        let candidate: [[Double]] = [(0..<10).map { (i: Int) -> Double in 10.5 + 0.01 * Double(i) }]
+        let calm = try #require(RunLevelTest(baseline: tight, candidate: candidate))
+        let noisy = try #require(RunLevelTest(baseline: drifting, candidate: candidate))
+        #expect(calm.pValue < 1e-6)
+        #expect(noisy.pValue > 0.05)
+        #expect(noisy.standardError > 5 * calm.standardError)
+    }
+
+    @Test func tooFewRunsAssumeTheRunNoise() throws {
+        let test = try #require(RunLevelTest(baseline: [[1, 1.01, 0.99, 1, 1.02]], candidate: [[2, 2.02, 1.98, 2, 2.04]]))
+        #expect(test.runNoiseAssumed)
+        #expect(test.pValue < 1e-6, "a 2x slowdown is clear even with the run noise assumed")
+        let small = try #require(RunLevelTest(baseline: [[1, 1.01, 0.99, 1, 1.02]], candidate: [[1.01, 1.02, 1.0, 1.01, 1.03]]))
+        #expect(small.pValue > 0.5, "a 1 % difference between two single runs is within the assumed 3 %")
     }
 }
 
-/// Agreement with Apache Otava 0.8.0 (defaults) on series with steps, noise, outliers, a drift and
-/// a plateau; `Tests/tools/make_otava_reference.py` ran Otava and wrote the answers.
 @Suite struct ChangePointTests {
     struct OtavaCase: Decodable, Sendable, CustomStringConvertible {
         struct Point: Decodable, Sendable {
