@@ -97,26 +97,9 @@ public enum JSONValue: Sendable, Equatable {
     /// JSON text of `s`. With `escapingUnsafe`, DEL, the C1 controls and the bidi controls are
     /// written as `\uXXXX` too (output for people and terminals: still the same string when parsed).
     public static func writeString(_ s: String, to out: inout String, escapingUnsafe: Bool = false) {
-        if escapingUnsafe, s.unicodeScalars.contains(where: { Printable.isUnsafe($0) && $0.value >= 0x20 }) {
-            out += "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where Printable.isUnsafe(scalar):
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
-            return
-        }
         // Most strings (names, shas, units) need no escaping: append them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
+           !escapingUnsafe || !s.unicodeScalars.contains(where: Printable.isUnsafe) {
             out += "\""
             out += s
             out += "\""
@@ -130,7 +113,7 @@ public enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || (escapingUnsafe && Printable.isUnsafe(scalar)):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -58,15 +58,8 @@ import Testing
         var killed = 0
         for attempt in 0..<12 {
             let input = try folder.write("in\(attempt).jsonl", line + "{\"context\":{\"tags\":{\"attempt\":\"\(attempt)\"}}}\n")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: HHBenchBinary.path)
-            process.arguments = ["record", input, "--db", db, "--commit", "c\(attempt)"] + Self.machine
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); killed += 1 }
-            process.waitUntilExit()
+            if try Self.killMidway(["record", input, "--db", db, "--commit", "c\(attempt)"] + Self.machine,
+                                   after: UInt32.random(in: 20_000...400_000, using: &generator)) { killed += 1 }
             if FileManager.default.fileExists(atPath: db) { try expectWholeRunsOnly(db, samplesPerRun: samples) }
         }
         // Merges killed mid-way: the target keeps whole runs, and the source is untouched.
@@ -78,19 +71,28 @@ import Testing
         let sourceBytes = try Data(contentsOf: URL(fileURLWithPath: source))
         for _ in 0..<8 {
             let target = folder.file("target.db")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: HHBenchBinary.path)
-            process.arguments = ["merge", source, "--db", target]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 10_000...300_000, using: &generator))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); killed += 1 }
-            process.waitUntilExit()
+            if try Self.killMidway(["merge", source, "--db", target], after: UInt32.random(in: 10_000...300_000, using: &generator)) {
+                killed += 1
+            }
             if FileManager.default.fileExists(atPath: target) { try expectWholeRunsOnly(target, samplesPerRun: samples) }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == sourceBytes)
         print("kill -9: \(killed) of 20 processes killed mid-way")
+    }
+
+    /// Starts hhbench, waits `microseconds`, and `kill -9`s it if it is still running (true then).
+    static func killMidway(_ arguments: [String], after microseconds: UInt32) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HHBenchBinary.path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(microseconds)
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
     }
 
     /// A tmpfs small enough to fill, when this process may mount one (root with CAP_SYS_ADMIN).
