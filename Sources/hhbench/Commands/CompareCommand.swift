@@ -35,10 +35,13 @@ struct CompareCommand: ParsableCommand {
         abstract: "Is this commit worse than the baseline branch? A noise-aware verdict per benchmark and metric.",
         discussion: """
             The candidate is the runs at HEAD (or --commit / --run). The baseline is the merge-base of the \
-            candidate and --since REF, and its first-parent ancestors with results on the same machine, up to \
-            --window commits; or --against RUN|COMMIT. Exit 0 when nothing regressed and no budget is exceeded, \
-            1 when something did, 3 when there is no baseline or nothing could be compared, 2 on usage errors. \
-            Methods and defaults: docs/STATISTICS.md.
+            candidate and --since REF, and its first-parent ancestors with results on the same machine, cut per \
+            series at its newest change point, up to --window commits; or --against RUN|COMMIT|baselines. One \
+            decision per raw series and per given value, tested on run-level locations (so run-to-run drift is \
+            not taken for a change), corrected over the call by Benjamini-Hochberg; a verdict is regression, \
+            improvement, unchanged (the interval within ±threshold) or inconclusive (with what the data could \
+            detect). Exit 0 when nothing regressed and no budget is exceeded, 1 when something did, 3 when there \
+            is no baseline or nothing could be compared, 2 on usage errors. Methods and defaults: docs/STATISTICS.md.
             """)
 
     @OptionGroup var database: DatabaseOptions
