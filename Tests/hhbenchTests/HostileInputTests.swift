@@ -6,18 +6,25 @@ import Testing
 /// Every bad input is exit 2 with a message that names the file, never a crash (exit 132) and
 /// never a half-written database; every good but extreme input is stored exactly.
 @Suite struct HostileInputTests {
-    /// Records `contents` as `name` into a fresh database and returns the result and the database path.
-    func record(_ name: String, _ contents: [UInt8], extra: [String] = []) throws -> (ProcessResult, String, TemporaryFolder) {
+    /// A record into a fresh database; the folder (and the database in it) lives as long as this does.
+    struct Recorded {
+        let result: ProcessResult
+        let db: String
+        let folder: TemporaryFolder
+    }
+
+    /// Records `contents` as `name` into a fresh database.
+    func record(_ name: String, _ contents: [UInt8], extra: [String] = []) throws -> Recorded {
         let folder = try TemporaryFolder()
         let file = folder.file(name)
         try Data(contents).write(to: URL(fileURLWithPath: file))
         let db = folder.file("h.db")
         let result = try hhbench(["record", file, "--db", db, "--commit", "abc123", "--branch", "main", "--machine", "m"] + extra,
                                  cwd: folder.path)
-        return (result, db, folder)
+        return Recorded(result: result, db: db, folder: folder)
     }
 
-    func record(_ name: String, _ text: String, extra: [String] = []) throws -> (ProcessResult, String, TemporaryFolder) {
+    func record(_ name: String, _ text: String, extra: [String] = []) throws -> Recorded {
         try record(name, Array(text.utf8), extra: extra)
     }
 
@@ -25,11 +32,13 @@ import Testing
     /// checked before the database is opened).
     func expectRefused(_ name: String, _ contents: [UInt8], mentioning words: [String] = [],
                        sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let (result, db, keep) = try record(name, contents)
+        let recorded = try record(name, contents)
+        let (result, db) = (recorded.result, recorded.db)
         #expect(result.status == 2, "\(name): exit \(result.status), \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.contains(name), "\(result.stderr)", sourceLocation: sourceLocation)
         for word in words { #expect(result.stderr.contains(word), "\(result.stderr)", sourceLocation: sourceLocation) }
         #expect(!FileManager.default.fileExists(atPath: db), "nothing is written", sourceLocation: sourceLocation)
+        withExtendedLifetime(recorded) {}  // the folder must still exist when its emptiness is checked
     }
 
     func expectRefused(_ name: String, _ text: String, mentioning words: [String] = [],
@@ -49,9 +58,9 @@ import Testing
             .replacingOccurrences(of: "\"machine_info\": {", with: "\"machine_info\": {\"x\": \"\\ud800\\u0041\", ")
         try expectRefused("p.json", pytest, mentioning: ["surrogate"])
         // A proper pair is one character, stored as that character.
-        let (ok, db, keep) = try record("ok.jsonl", #"{"benchmark":"a\ud801\udc00","metric":"time_ms","samples":[1]}"#)
-        #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(try scalar(db, "SELECT name FROM benchmarks", as: String.self) == "a\u{10400}")
+        let ok = try record("ok.jsonl", #"{"benchmark":"a\ud801\udc00","metric":"time_ms","samples":[1]}"#)
+        #expect(ok.result.status == 0, "\(ok.result.stderr)")
+        #expect(try scalar(ok.db, "SELECT name FROM benchmarks", as: String.self) == "a\u{10400}")
     }
 
     @Test func invalidUTF8IsAnErrorNotAReplacement() throws {
@@ -78,12 +87,13 @@ import Testing
         try expectRefused("a.jsonl", #"{"benchmark":"x","metric":"time_ms","samples":[1,-0.5]}"#, mentioning: ["negative time"])
         try expectRefused("b.jsonl", #"{"benchmark":"x","metric":"p95_time_ms","value":-3}"#, mentioning: ["negative time"])
         // A negative value in a unit that is not time is a value like any other.
-        let (ok, _, _) = try record("c.jsonl", #"{"benchmark":"x","metric":"delta_ratio","samples":[-1,2]}"#)
-        #expect(ok.status == 0, "\(ok.stderr)")
+        let ok = try record("c.jsonl", #"{"benchmark":"x","metric":"delta_ratio","samples":[-1,2]}"#)
+        #expect(ok.result.status == 0, "\(ok.result.stderr)")
     }
 
     @Test func extremeFiniteValuesGiveFiniteSummariesAndValidJSON() throws {
-        let (result, db, folder) = try record("a.jsonl", #"{"benchmark":"big","metric":"time_ms","samples":[1e308,1e308,1.7e308]}"#)
+        let recorded = try record("a.jsonl", #"{"benchmark":"big","metric":"time_ms","samples":[1e308,1e308,1.7e308]}"#)
+        let (result, db, folder) = (recorded.result, recorded.db, recorded.folder)
         #expect(result.status == 0, "\(result.stderr)")
         let values = try queryDatabase(db, "SELECT metric, value FROM hh_measurements").map { ($0["metric"] as String, $0["value"] as Double) }
         #expect(values.count >= 7)
@@ -128,9 +138,9 @@ import Testing
         // Good times of every documented shape are normalised to UTC milliseconds.
         for (given, stored) in [("2024-02-29T23:59:59.5+01:30", "2024-02-29T22:29:59.500Z"), ("2026-11-27 12:45:44", "2026-11-27T12:45:44.000Z"),
                                 ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z")] {
-            let (ok, db, keep) = try record("t.jsonl", "{\"context\":{\"recorded_at\":\"\(given)\"}}\n{\"benchmark\":\"b\",\"metric\":\"time_ms\",\"value\":1}")
-            #expect(ok.status == 0, "\(ok.stderr)")
-            #expect(try scalar(db, "SELECT recorded_at FROM runs", as: String.self) == stored)
+            let ok = try record("t.jsonl", "{\"context\":{\"recorded_at\":\"\(given)\"}}\n{\"benchmark\":\"b\",\"metric\":\"time_ms\",\"value\":1}")
+            #expect(ok.result.status == 0, "\(ok.result.stderr)")
+            #expect(try scalar(ok.db, "SELECT recorded_at FROM runs", as: String.self) == stored)
         }
     }
 
@@ -156,9 +166,9 @@ import Testing
     @Test func compactGoogleBenchmarkJSONIsRecognised() throws {
         let pretty = try Data(contentsOf: URL(fileURLWithPath: fixture("google-benchmark/run1.json")))
         let compact = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: pretty))
-        let (result, db, keep) = try record("bench.json", Array(compact))
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(try scalar(db, "SELECT source_format FROM runs", as: String.self) == "google-benchmark")
+        let recorded = try record("bench.json", Array(compact))
+        #expect(recorded.result.status == 0, "\(recorded.result.stderr)")
+        #expect(try scalar(recorded.db, "SELECT source_format FROM runs", as: String.self) == "google-benchmark")
     }
 
     @Test func theDefaultDatabaseIsIgnoredByGit() throws {
