@@ -235,13 +235,13 @@ public struct Comparer: Sendable {
         comparison = Comparison(key: key, metric: metric,
                                 baseline: baselineSide.map { Self.with($0, value: test.baselineLevel) },
                                 candidate: candidateSide.map { Self.with($0, value: test.candidateLevel) },
-                                changePct: test.percent(test.shift), ciLowPct: low.isFinite ? low : nil, ciHighPct: high.isFinite ? high : nil,
+                                changePct: Self.finite(test.percent(test.shift)), ciLowPct: Self.finite(low), ciHighPct: Self.finite(high),
                                 pValue: test.pValue, pAdjusted: nil,
                                 method: decisions.isRawSeries(key) ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
         comparison.segmentStart = segment.start
         comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
         comparison.runNoise = test.runNoiseAssumed ? .assumed : .estimated
-        comparison.minimumDetectablePct = test.minimumDetectablePercent(alpha: settings.alpha)
+        comparison.minimumDetectablePct = Self.finite(test.minimumDetectablePercent(alpha: settings.alpha))
         comparison.advice = Self.advice(test, settings: settings)
         return comparison
     }
@@ -259,6 +259,9 @@ public struct Comparer: Sendable {
         }
         return "about \(Int((Double(test.candidateRuns) * factor).rounded(.up))) candidate runs would tell ±\(percentText(settings.thresholdPct))"
     }
+
+    /// A percentage, or nil when there is none (a baseline of zero on the raw scale).
+    static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 
     static func percentText(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)

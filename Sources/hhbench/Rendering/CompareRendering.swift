@@ -14,8 +14,9 @@ enum CompareRendering {
     }
 
     static func percent(_ value: Double?) -> String {
-        guard let value else { return "-" }
-        return (value >= 0 ? "+" : "") + String(format: "%.1f%%", value)
+        guard let value, value.isFinite else { return "-" }
+        let shown = (value * 10).rounded() / 10
+        return shown == 0 ? "+0.0%" : (shown > 0 ? "+" : "") + String(format: "%.1f%%", shown)
     }
 
     static func interval(_ comparison: Comparison) -> String {
