@@ -294,7 +294,10 @@ public struct Comparer: Sendable {
         // A cut needs three commits on each side of it: a segment of one or two commits is as
         // likely a noisy excursion as a new level, and choosing it would bias the baseline.
         guard let last = found.last, last.index >= 3, levels.count - last.index >= 3 else {
-            return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: [], start: nil)
+            // No new level: the window's runs are the baseline, and the older commits read for the
+            // search (one group, about its own mean) add degrees of freedom to the run noise.
+            let older = byCommit.dropFirst(window).flatMap { $0 }
+            return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: older.count >= 2 ? [older] : [], start: nil)
         }
         let newestCount = levels.count - last.index  // commits in the newest segment
         let boundaries = [0] + found.map(\.index) + [levels.count]
