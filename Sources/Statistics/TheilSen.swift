@@ -73,6 +73,12 @@ public struct TheilSen: Sendable, Equatable {
 /// O(n²) time and O(n) memory.
 enum SlopeSelection {
     static func orderStatistics(x: [Double], y: [Double], ranks: [Int], count: Int) -> [Double] {
+        orderStatisticsAndCost(x: x, y: y, ranks: ranks, count: count).values
+    }
+
+    /// The order statistics, the passes over the pairs, and the most slopes held at once.
+    static func orderStatisticsAndCost(x: [Double], y: [Double], ranks: [Int], count: Int)
+        -> (values: [Double], passes: Int, peakHeld: Int) {
         let n = x.count
         let keep = max(4096, 16 * n)
         let sampleSize = max(4096, 16 * n)
@@ -83,6 +89,8 @@ enum SlopeSelection {
             var result: Double?
         }
         var targets = ranks.map { Target(rank: $0) }
+        var passes = 0
+        var peakHeld = 0
         func forEachSlope(_ body: (Double) -> Void) {
             for i in 0..<n { for j in (i + 1)..<n where x[j] != x[i] { body((y[j] - y[i]) / (x[j] - x[i])) } }
         }
@@ -92,6 +100,7 @@ enum SlopeSelection {
             var inside = [Int](repeating: 0, count: targets.count)
             var kept = [[Double]](repeating: [], count: targets.count)
             var reservoirs = [[Double]](repeating: [], count: targets.count)
+            passes += 1
             forEachSlope { slope in
                 for t in open {
                     if slope <= targets[t].low { under[t] += 1; continue }
@@ -106,6 +115,7 @@ enum SlopeSelection {
                     }
                 }
             }
+            peakHeld = max(peakHeld, kept.reduce(0) { $0 + $1.count } + reservoirs.reduce(0) { $0 + $1.count })
             for t in open {
                 let rank = targets[t].rank
                 if under[t] > rank { targets[t].low = -Double.infinity; continue }  // missed low: widen
@@ -134,6 +144,6 @@ enum SlopeSelection {
                 targets[t].high = min(high, targets[t].high)
             }
         }
-        return targets.map { $0.result ?? .nan }
+        return (targets.map { $0.result ?? .nan }, passes, peakHeld)
     }
 }
