@@ -208,20 +208,19 @@ public struct Comparer: Sendable {
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
         let candidateRuns = decisions.runs(key, of: decisions.candidate)
         // Newest first, one group of runs a commit.
-        let baselineByCommit = baselineCommits.map { commit in
-            decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit })
-        }.filter { !$0.isEmpty }
-        let segment = againstMode ? Segment(newest: baselineByCommit.flatMap { $0 }, older: [], start: nil)
-            : Self.newestStableSegment(baselineByCommit, commits: baselineCommits.filter { commit in
-                !decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit }).isEmpty
-            }, window: request.window)
+        let byCommit = baselineCommits.map { commit in
+            (commit, decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit }))
+        }.filter { !$0.1.isEmpty }
+        let segment = againstMode ? Segment(newest: byCommit.flatMap(\.1), older: [], start: nil)
+            : Self.newestStableSegment(byCommit.map(\.1), commits: byCommit.map(\.0), window: request.window)
         let candidateSide = Comparer.summary(candidateRuns)
         let baselineSide = Comparer.summary(segment.newest)
+        let summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
         var comparison = Comparison(key: key, metric: metric, baseline: baselineSide, candidate: candidateSide, changePct: nil,
                                     ciLowPct: nil, ciHighPct: nil, pValue: nil, pAdjusted: nil, method: .none, verdict: .insufficient,
                                     settings: settings)
         comparison.segmentStart = segment.start
-        comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
+        comparison.summaries = summaries
         guard candidateSide != nil else { comparison.verdict = .missing; return Self.applyBudget(comparison) }
         guard baselineSide != nil else { comparison.verdict = .new; return Self.applyBudget(comparison) }
         var options = RunLevelTest.Options()
@@ -239,7 +238,7 @@ public struct Comparer: Sendable {
                                 pValue: test.pValue, pAdjusted: nil,
                                 method: decisions.isRawSeries(key) ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
         comparison.segmentStart = segment.start
-        comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
+        comparison.summaries = summaries
         comparison.runNoise = test.runNoiseAssumed ? .assumed : .estimated
         comparison.minimumDetectablePct = Self.finite(test.minimumDetectablePercent(alpha: settings.alpha))
         comparison.advice = Self.advice(test, settings: settings)
