@@ -34,28 +34,21 @@ public struct InputFile: Sendable {
     /// with U+FFFD and store a name the tool never wrote.
     public func checkUTF8() throws(InputError) {
         if String(validating: bytes, as: UTF8.self) != nil { return }
-        var line = 1
-        var column = 1
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            let length: Int
-            switch byte {
-            case 0x00...0x7F: length = 1
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: length = 0
+        // Invalid somewhere: find where, for the message.
+        let failure: InputError? = bytes.withUnsafeBytes { buffer in
+            var line = 1, column = 1, index = 0
+            while index < buffer.count {
+                guard let length = UTF8Validation.sequenceLength(buffer, at: index) else {
+                    return InputError(file: name, line: line, column: column,
+                                      problem: "invalid UTF-8 (byte 0x\(String(buffer[index], radix: 16, uppercase: true)))",
+                                      fix: "save the file as UTF-8; hhbench reads text in UTF-8 only")
+                }
+                if buffer[index] == 0x0A { line += 1; column = 1 } else { column += 1 }
+                index += length
             }
-            if length == 0 || index + length > bytes.count
-                || String(validating: bytes[index..<index + length], as: UTF8.self) == nil {
-                throw InputError(file: name, line: line, column: column,
-                                 problem: "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))",
-                                 fix: "save the file as UTF-8; hhbench reads text in UTF-8 only")
-            }
-            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
-            index += length
+            return nil
         }
+        if let failure { throw failure }
     }
 
     /// Calls `body` with each line (without its line break) until it returns false.

@@ -191,30 +191,12 @@ public struct JSONParser {
         throw error("a string is not closed (truncated?)")
     }
 
-    /// Steps over one well-formed UTF-8 sequence starting at a byte >= 0x80, or throws: RFC 3629
-    /// forbids overlong forms, surrogates (U+D800...U+DFFF) and values above U+10FFFF, and the
-    /// reader refuses them rather than replacing them with U+FFFD (which would store other text).
+    /// Steps over one well-formed UTF-8 sequence starting at a byte >= 0x80, or throws: the
+    /// reader refuses ill-formed bytes rather than replacing them with U+FFFD (which would store
+    /// other text than the file holds).
     private mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
-        let first = bytes[position]
-        let length: Int
-        var lowest: UInt8 = 0x80, highest: UInt8 = 0xBF  // allowed range of the second byte
-        switch first {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowest = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; highest = 0x9F
-        case 0xF0: length = 4; lowest = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; highest = 0x8F
-        default: throw error("invalid UTF-8 (byte 0x\(String(first, radix: 16, uppercase: true))); the file must be UTF-8 (RFC 3629)")
-        }
-        guard position + length <= bytes.count else { throw error("invalid UTF-8: a multi-byte character is cut off") }
-        for k in 1..<length {
-            let byte = bytes[position + k]
-            let (low, high) = k == 1 ? (lowest, highest) : (UInt8(0x80), UInt8(0xBF))
-            guard byte >= low, byte <= high else {
-                throw error("invalid UTF-8 (byte 0x\(String(first, radix: 16, uppercase: true)) is not followed by a valid continuation); the file must be UTF-8 (RFC 3629)")
-            }
+        guard let length = UTF8Validation.sequenceLength(bytes, at: position) else {
+            throw error("invalid UTF-8 (byte 0x\(String(bytes[position], radix: 16, uppercase: true))); the file must be UTF-8 (RFC 3629)")
         }
         position += length
     }

@@ -102,7 +102,7 @@ struct RecordCommand: ParsableCommand {
         let prepared = try recorder.prepareChecked(batch)
         let outcomes = try database.openForWriting().write(prepared, allowDuplicate: allowDuplicate)
         for ((record, source), outcome) in zip(batch, outcomes) {
-            for warning in record.warnings { note("hhbench: warning: \(Printable.escaped(warning))") }
+            for warning in record.warnings { note("hhbench: warning: \(warning)") }
             switch outcome {
             case .recorded(let receipt):
                 print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(Printable.escaped(source)): "
@@ -110,7 +110,7 @@ struct RecordCommand: ParsableCommand {
                       + "\(receipt.metrics) metrics, \(receipt.measurements) measurements, "
                       + "\(receipt.samples) samples in \(receipt.series) series")
             case .duplicate(let runID, let uuid):
-                note("hhbench: skipped \(Printable.escaped(source)): the same input was recorded as run \(runID) (\(uuid)) "
+                note("hhbench: skipped \(source): the same input was recorded as run \(runID) (\(uuid)) "
                      + "for this commit and machine; --allow-duplicate records it again")
             }
         }
