@@ -7,7 +7,8 @@ struct MergeCommand: ParsableCommand {
         abstract: "Bring the runs of other hhbench databases into this one (parallel CI jobs each record into their own).",
         discussion: """
             Runs are matched by their globally unique id, so merging the same file twice changes nothing. Each \
-            file is merged in one transaction. A database with a newer schema is refused and left untouched.
+            file is merged in one transaction, and read only. A database with a newer schema, or an SQLite file that \
+            is not an hhbench warehouse, is refused and left untouched.
             """)
 
     @OptionGroup var database: DatabaseOptions

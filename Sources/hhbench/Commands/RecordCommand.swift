@@ -56,8 +56,8 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Record result files (hhbench's JSON lines, or another tool's) as runs, with their context.",
         discussion: """
-            Each file becomes one run. All files are read and checked before anything is written, and each run \
-            is written in one transaction, so bad input never leaves half a run. The same input recorded again \
+            Each file becomes one run. All files are read and checked before the database is opened, and all the \
+            runs of one call are written in one transaction: all of them or none, and every error names its file. The same input recorded again \
             for the same commit and machine is skipped (exit 0) unless --allow-duplicate.
             """)
 
