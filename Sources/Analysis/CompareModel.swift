@@ -39,6 +39,8 @@ public enum RunNoise: String, Sendable, Codable {
     case estimated
     /// Too few runs to estimate it: assumed (`run_noise_pct`), interval widened by it.
     case assumed
+    /// Estimated from the runs and moderated toward the call's typical run noise (`RunNoisePrior`).
+    case moderated
 }
 
 /// A summary of a decision's series (avg_, median_, p95_, …), shown with its own change, not tested.

@@ -55,7 +55,8 @@ public enum CompareError: Error, CustomStringConvertible, Sendable {
 /// iterations, exit codes) are run facts and are not compared.
 ///
 /// **The test** is `RunLevelTest`: run-level locations (20 % trimmed means on the log scale) with
-/// sampling noise and run-to-run noise modelled apart. **Multiplicity:** p-values of one call are
+/// sampling noise and run-to-run noise modelled apart, the run noise moderated across the call's
+/// decisions (`RunNoisePrior`, empirical Bayes). **Multiplicity:** p-values of one call are
 /// adjusted by Benjamini-Hochberg (default), Holm or not at all. **Verdicts:** `regression` /
 /// `improvement` when the adjusted p is at most α and the estimated change passes the threshold
 /// the worse / better way (so the label always follows the change shown, which lies inside its
@@ -92,8 +93,14 @@ public struct Comparer: Sendable {
         let candidateValues = try warehouse.values(ofRuns: candidate.runs.map(\.id))
         let baselineValues = try warehouse.values(ofRuns: baseline.runs.map(\.id))
         let decisions = Decisions(candidate: candidateValues, baseline: baselineValues, request: request, config: config)
-        var comparisons = decisions.keys.map { key in
+        let drafts = decisions.keys.map { key in
             decide(key, decisions: decisions, baselineCommits: baseline.commits, request: request, againstMode: againstMode)
+        }
+        // Run-to-run noise, moderated across the call's decisions (RunNoisePrior).
+        let prior = RunNoisePrior.fit(drafts.compactMap { $0.test?.noiseRatio })
+        var comparisons = drafts.map { draft in
+            guard let test = draft.test else { return draft.comparison }
+            return Self.judged(draft.comparison, by: prior.map(test.moderated) ?? test, raw: decisions.isRawSeries(draft.comparison.key))
         }
         Comparer.applyCorrection(&comparisons, request.correction)
         comparisons.sort { ($0.verdict.severity, -Comparer.worseness($0), $0.key) < ($1.verdict.severity, -Comparer.worseness($1), $1.key) }
@@ -198,10 +205,15 @@ public struct Comparer: Sendable {
 
     // MARK: testing
 
-    /// One decision: its data on both sides, the newest stable segment, the test and the verdict
-    /// before correction.
+    /// A decision before the call's run noise is known: its data and segment, and its test alone.
+    struct Draft {
+        var comparison: Comparison
+        var test: RunLevelTest?
+    }
+
+    /// One decision: its data on both sides, the newest stable segment, and the test.
     private func decide(_ key: SeriesKey, decisions: Decisions, baselineCommits: [String], request: CompareRequest,
-                        againstMode: Bool) -> Comparison {
+                        againstMode: Bool) -> Draft {
         var settings = config.settings(for: key)
         request.overrides.apply(to: &settings)
         let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
@@ -221,25 +233,29 @@ public struct Comparer: Sendable {
                                     settings: settings)
         comparison.segmentStart = segment.start
         comparison.summaries = summaries
-        guard candidateSide != nil else { comparison.verdict = .missing; return Self.applyBudget(comparison) }
-        guard baselineSide != nil else { comparison.verdict = .new; return Self.applyBudget(comparison) }
+        guard candidateSide != nil else { comparison.verdict = .missing; return Draft(comparison: Self.applyBudget(comparison)) }
+        guard baselineSide != nil else { comparison.verdict = .new; return Draft(comparison: Self.applyBudget(comparison)) }
         var options = RunLevelTest.Options()
         options.assumedRunNoise = request.assumedRunNoise
-        guard let test = RunLevelTest(baseline: segment.newest.map(\.values), candidate: candidateRuns.map(\.values),
-                                      history: segment.older.map { $0.map(\.values) }, options: options) else {
-            return Self.applyBudget(comparison)
-        }
+        let test = RunLevelTest(baseline: segment.newest.map(\.values), candidate: candidateRuns.map(\.values),
+                                history: segment.older.map { $0.map(\.values) }, options: options)
+        return Draft(comparison: test == nil ? Self.applyBudget(comparison) : comparison, test: test)
+    }
+
+    /// A decision's figures and verdict (before correction) from its test.
+    static func judged(_ draft: Comparison, by test: RunLevelTest, raw: Bool) -> Comparison {
+        let settings = draft.settings
         let low = test.percent(test.interval(level: 1 - settings.alpha).low)
         let high = test.percent(test.interval(level: 1 - settings.alpha).high)
-        comparison = Comparison(key: key, metric: metric,
-                                baseline: baselineSide.map { Self.with($0, value: test.baselineLevel) },
-                                candidate: candidateSide.map { Self.with($0, value: test.candidateLevel) },
-                                changePct: Self.finite(test.percent(test.shift)), ciLowPct: Self.finite(low), ciHighPct: Self.finite(high),
-                                pValue: test.pValue, pAdjusted: nil,
-                                method: decisions.isRawSeries(key) ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
-        comparison.segmentStart = segment.start
-        comparison.summaries = summaries
-        comparison.runNoise = test.runNoiseAssumed ? .assumed : .estimated
+        var comparison = Comparison(key: draft.key, metric: draft.metric,
+                                    baseline: draft.baseline.map { Self.with($0, value: test.baselineLevel) },
+                                    candidate: draft.candidate.map { Self.with($0, value: test.candidateLevel) },
+                                    changePct: Self.finite(test.percent(test.shift)), ciLowPct: Self.finite(low), ciHighPct: Self.finite(high),
+                                    pValue: test.pValue, pAdjusted: nil,
+                                    method: raw ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
+        comparison.segmentStart = draft.segmentStart
+        comparison.summaries = draft.summaries
+        comparison.runNoise = test.runNoiseAssumed ? .assumed : test.moderation == .moderated ? .moderated : .estimated
         comparison.minimumDetectablePct = Self.finite(test.minimumDetectablePercent(alpha: settings.alpha))
         comparison.advice = Self.advice(test, settings: settings)
         return comparison

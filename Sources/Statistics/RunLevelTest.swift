@@ -23,6 +23,10 @@ import Foundation
 /// samples after a preliminary test ("sometimes pool", Bancroft 1964) was tried and dropped: it
 /// gained little power here and, when ten runs happen to look tight, understated run noise in
 /// the extreme tail that a false discovery rate over hundreds of decisions depends on.
+/// **Across decisions** (`moderated(by:)`): ten runs estimate the spread with only nine degrees of
+/// freedom, which costs a t test much of its power. A call compares many series measured on the
+/// same machines, so the ratio of each series' run spread to its sampling variance is moderated
+/// toward the call's typical ratio by empirical Bayes (`RunNoisePrior`, Smyth 2004).
 /// With fewer than three runs in all, σ_b cannot be estimated: it is taken as `assumedRunNoise`
 /// (relative), said in `runNoiseAssumed`, and added to the sampling variance of both sides.
 ///
@@ -44,13 +48,52 @@ public struct RunLevelTest: Sendable, Equatable {
     public let candidateLevel: Double
     /// The shift on the working scale, and its standard error and degrees of freedom.
     public let shift: Double
-    public let standardError: Double
-    public let degreesOfFreedom: Double
-    public let pValue: Double
+    public private(set) var standardError: Double
+    public private(set) var degreesOfFreedom: Double
+    public private(set) var pValue: Double
     /// True when there were too few runs to estimate run-to-run noise and `assumedRunNoise` was used.
     public let runNoiseAssumed: Bool
     public let baselineRuns: Int
     public let candidateRuns: Int
+    /// How the spread of run locations was estimated: from this series alone, or moderated across
+    /// the call's decisions (`moderated(by:)`).
+    public private(set) var moderation: Moderation = .none
+
+    public enum Moderation: Sendable, Equatable {
+        /// The series' own runs (or an assumed run noise).
+        case none
+        /// Moderated toward the call's typical ratio (`RunNoisePrior`).
+        case moderated
+        /// The series' spread is far above the call's typical ratio, so it kept its own.
+        case hypervariable
+    }
+
+    /// What the variance is made of, kept so that `moderated(by:)` can recompute it.
+    struct Parts: Sendable, Equatable {
+        /// Pooled squared deviations of run locations over their degrees of freedom: σ²_b plus the
+        /// average sampling variance. Nil when fewer than two degrees of freedom.
+        var spread: Double?
+        var spreadDF: Double
+        /// The average sampling variance of the runs in `spread` (from the pooled winsorized
+        /// variance, with `withinDF` degrees of freedom); 0 when runs hold one value.
+        var typicalSampling: Double
+        var withinDF: Double
+        /// The candidate's extra sampling variance when its runs are noisier than the baseline's.
+        var extra: Double
+        /// With an assumed run noise: its variance, and the sampling variance of both sides.
+        var assumedVariance: Double
+        var sampled: Double
+        /// 1/n_candidate + 1/n_baseline runs.
+        var runFactor: Double
+    }
+    let parts: Parts
+
+    /// The series' ratio of run spread to sampling variance, and its degrees of freedom, when
+    /// both are measured (the input to `RunNoisePrior`).
+    public var noiseRatio: (ratio: Double, degreesOfFreedom: Double)? {
+        guard let spread = parts.spread, parts.typicalSampling > 0, parts.withinDF > 0 else { return nil }
+        return (spread / parts.typicalSampling, parts.spreadDF)
+    }
 
     /// Compares runs (each an array of samples; a run may hold one value). `history` holds
     /// groups of older runs (segments of the baseline before a change point): each group's runs
@@ -98,35 +141,74 @@ public struct RunLevelTest: Sendable, Equatable {
         }
         let nB = Double(baselineRuns.count), nC = Double(candidateRuns.count)
 
-        var variance: Double
-        var df: Double
-        var assumed = false
+        let runFactor = 1 / nC + 1 / nB
+        let extra = max(0, (samplingC - samplingB)) / nC
+        let spreadRuns = baselineStats + candidateStats + historyStats.flatMap { $0 }
+        let typicalSampling = withinDF > 0 ? pooledWinsorized * Self.mean(spreadRuns.map(\.varianceFactor)) : 0
         if betweenDF >= 2 {
-            let spread = squares / betweenDF  // estimates σ²_b + the average sampling variance
-            let fromSpread = spread * (1 / nC + 1 / nB)
-            let extra = max(0, (samplingC - samplingB)) / nC
-            variance = fromSpread + extra
-            // Satterthwaite (1946) for the two estimated parts.
-            let denominator = fromSpread * fromSpread / betweenDF + (withinDF > 0 ? extra * extra / withinDF : 0)
-            df = denominator > 0 ? variance * variance / denominator : betweenDF
+            parts = Parts(spread: squares / betweenDF, spreadDF: betweenDF, typicalSampling: typicalSampling, withinDF: withinDF,
+                          extra: extra, assumedVariance: 0, sampled: 0, runFactor: runFactor)
         } else {
             // One or two runs in all: run-to-run noise cannot be estimated; assume it.
-            assumed = true
             let assumedSD = logScale ? Foundation.log(1 + options.assumedRunNoise) : options.assumedRunNoise * abs(meanB)
-            let sampled = samplingC / nC + samplingB / nB
-            variance = assumedSD * assumedSD * (1 / nC + 1 / nB) + sampled
-            // Satterthwaite: the assumed part is taken as known; only the sampling part is estimated.
-            df = withinDF > 0 && sampled > 0 ? variance * variance / (sampled * sampled / withinDF) : .infinity
+            parts = Parts(spread: nil, spreadDF: 0, typicalSampling: typicalSampling, withinDF: withinDF, extra: 0,
+                          assumedVariance: assumedSD * assumedSD * runFactor, sampled: samplingC / nC + samplingB / nB,
+                          runFactor: runFactor)
         }
-        standardError = variance.squareRoot()
-        degreesOfFreedom = df
-        runNoiseAssumed = assumed
+        runNoiseAssumed = parts.spread == nil
+        (standardError, degreesOfFreedom, pValue) = Self.evaluate(shift: shift, parts: parts, spread: parts.spread, spreadDF: parts.spreadDF)
+    }
+
+    /// Standard error, degrees of freedom and p-value from the variance's parts, with the spread
+    /// (and its degrees of freedom) as estimated alone or moderated.
+    static func evaluate(shift: Double, parts: Parts, spread: Double?, spreadDF: Double) -> (Double, Double, Double) {
+        var variance: Double
+        var df: Double
+        if let spread {
+            let fromSpread = spread * parts.runFactor
+            variance = fromSpread + parts.extra
+            // Satterthwaite (1946) for the two estimated parts.
+            let denominator = fromSpread * fromSpread / spreadDF + (parts.withinDF > 0 ? parts.extra * parts.extra / parts.withinDF : 0)
+            df = denominator > 0 ? variance * variance / denominator : spreadDF
+        } else {
+            variance = parts.assumedVariance + parts.sampled
+            // Satterthwaite: the assumed part is taken as known; only the sampling part is estimated.
+            df = parts.withinDF > 0 && parts.sampled > 0 ? variance * variance / (parts.sampled * parts.sampled / parts.withinDF) : .infinity
+        }
+        let standardError = variance.squareRoot()
+        let p: Double
         if standardError > 0 {
             let t = shift / standardError
-            pValue = df.isFinite ? StudentT(degreesOfFreedom: df).twoSidedP(t) : min(1, 2 * Normal.sf(abs(t)))
+            p = df.isFinite ? StudentT(degreesOfFreedom: df).twoSidedP(t) : min(1, 2 * Normal.sf(abs(t)))
         } else {
-            pValue = shift == 0 ? 1 : 0
+            p = shift == 0 ? 1 : 0
         }
+        return (standardError, df, p)
+    }
+
+    /// This test with its run spread moderated toward the call's typical ratio (Smyth 2004, eq. 9
+    /// and §6): ratiõ = (d₀·ratio₀ + d·ratio) / (d₀ + d), spread̃ = ratiõ · sampling variance.
+    /// Its degrees of freedom follow the log-variance of that estimate, 2 / (2/(d₀+d) + w²·2/d_w),
+    /// with w = d₀/(d₀+d) the prior's weight and d_w the within-run variance's degrees of freedom:
+    /// a fully pooled spread is only as sure as the sampling variance it scales. A series whose
+    /// ratio lies beyond the prior's upper 5 % (much noisier from run to run than the rest: the
+    /// "hypervariable" series Phipson et al. 2016 protect) keeps its own estimate.
+    public func moderated(by prior: RunNoisePrior) -> RunLevelTest {
+        guard let own = noiseRatio, own.ratio > 0 else { return self }
+        var result = self
+        if prior.upperTail(ratio: own.ratio, degreesOfFreedom: own.degreesOfFreedom) < 0.05 {
+            result.moderation = .hypervariable
+            return result
+        }
+        let d = own.degreesOfFreedom, d0 = prior.degreesOfFreedom
+        let weight = d0.isFinite ? d0 / (d0 + d) : 1
+        let ratio = d0.isFinite ? (d0 * prior.ratio + d * own.ratio) / (d0 + d) : prior.ratio
+        let logVariance = (d0.isFinite ? 2 / (d0 + d) : 0) + weight * weight * 2 / parts.withinDF
+        let spreadDF = max(d, 2 / logVariance)
+        (result.standardError, result.degreesOfFreedom, result.pValue) =
+            Self.evaluate(shift: shift, parts: parts, spread: ratio * parts.typicalSampling, spreadDF: spreadDF)
+        result.moderation = .moderated
+        return result
     }
 
     static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }

@@ -38,7 +38,8 @@ struct CompareCommand: ParsableCommand {
             candidate and --since REF, and its first-parent ancestors with results on the same machine, cut per \
             series at its newest change point, up to --window commits; or --against RUN|COMMIT|baselines. One \
             decision per raw series and per given value, tested on run-level locations (so run-to-run drift is \
-            not taken for a change), corrected over the call by Benjamini-Hochberg; a verdict is regression, \
+            not taken for a change; run noise moderated across the call's series), corrected over the call by \
+            Benjamini-Hochberg; a verdict is regression, \
             improvement, unchanged (the interval within ±threshold) or inconclusive (with what the data could \
             detect). Exit 0 when nothing regressed and no budget is exceeded, 1 when something did, 3 when there \
             is no baseline or nothing could be compared, 2 on usage errors. Methods and defaults: docs/STATISTICS.md.

@@ -1,0 +1,109 @@
+import Foundation
+@testable import Statistics
+import Testing
+
+@Suite struct RunNoisePriorTests {
+    /// scipy 1.16: scipy.special.digamma(x), polygamma(1, x), polygamma(2, x).
+    @Test(arguments: [
+        (0.05, -20.49784499129987, 401.53235734211506, -16002.108158021943),
+        (0.5, -1.9635100260214235, 4.93480220054468, -16.828796644234316),
+        (1.0, -0.5772156649015329, 1.6449340668482266, -2.404113806319188),
+        (2.5, 0.7031566406452432, 0.4903577561002349, -0.23620405164172736),
+        (9.99, 2.250700372831201, 0.10527695014824176, -0.01107307053146105),
+        (37.2, 3.6028076865063574, 0.02724627098476493, -0.0007423133793704142),
+    ])
+    func polygammaMatchesScipy(x: Double, digamma: Double, trigamma: Double, tetragamma: Double) {
+        #expect(abs(Polygamma.digamma(x) - digamma) <= 1e-13 * max(1, abs(digamma)))
+        #expect(abs(Polygamma.trigamma(x) / trigamma - 1) <= 1e-13)
+        #expect(abs(Polygamma.tetragamma(x) / tetragamma - 1) <= 1e-12)
+        #expect(abs(Polygamma.trigammaInverse(trigamma) / x - 1) <= 1e-7)
+    }
+
+    /// χ²_d / d by summing squared standard normals (Box–Muller).
+    static func chiSquareOverDF(_ d: Int, _ rng: inout SplitMix64) -> Double {
+        var sum = 0.0
+        for _ in 0..<d {
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            let z = (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+            sum += z * z
+        }
+        return sum / Double(d)
+    }
+
+    @Test func theFitRecoversAKnownPrior() throws {
+        // 3,000 series, true ratios from 1/ρ ~ χ²_20 / (20 · 3), each seen through 9 degrees of freedom.
+        var rng = SplitMix64(seed: 11)
+        let ratios = (0..<3000).map { _ -> (ratio: Double, degreesOfFreedom: Double) in
+            let truth = 3 / Self.chiSquareOverDF(20, &rng)
+            return (truth * Self.chiSquareOverDF(9, &rng), 9)
+        }
+        let prior = try #require(RunNoisePrior.fit(ratios))
+        #expect(prior.degreesOfFreedom > 14 && prior.degreesOfFreedom < 28, "d0 = \(prior.degreesOfFreedom)")
+        #expect(abs(prior.ratio / 3 - 1) < 0.06, "r0 = \(prior.ratio)")
+    }
+
+    @Test func oneCommonRatioIsAnInfinitePrior() throws {
+        var rng = SplitMix64(seed: 5)
+        let ratios = (0..<2000).map { _ in (ratio: 2.5 * Self.chiSquareOverDF(9, &rng), degreesOfFreedom: 9.0) }
+        let prior = try #require(RunNoisePrior.fit(ratios))
+        #expect(prior.degreesOfFreedom > 50, "far more than the series' own 9: d0 = \(prior.degreesOfFreedom)")
+        #expect(abs(prior.ratio / 2.5 - 1) < 0.03, "r0 = \(prior.ratio)")
+        #expect(RunNoisePrior.fit(Array(ratios.prefix(4))) == nil, "four decisions are too few to fit")
+    }
+
+    @Test func paulsonsTailAgreesWithTheChiSquareLimit() {
+        // P(χ²_9 / 9 ≥ 2.114) = 0.025 and P(F(9, 20) ≥ 2.837) = 0.025 (scipy.stats chi2, f).
+        let infinite = RunNoisePrior(ratio: 1, degreesOfFreedom: .infinity, decisions: 10)
+        #expect(abs(infinite.upperTail(ratio: 2.114, degreesOfFreedom: 9) - 0.025) < 0.002)
+        let finite = RunNoisePrior(ratio: 1, degreesOfFreedom: 20, decisions: 10)
+        #expect(abs(finite.upperTail(ratio: 2.837, degreesOfFreedom: 9) - 0.025) < 0.003)
+    }
+
+    /// Ten baseline runs and one candidate run of ten samples each, run factor SD `runSD`.
+    static func runs(_ rng: inout SplitMix64, shift: Double, runSD: Double, sampleSD: Double) -> (baseline: [[Double]], candidate: [[Double]]) {
+        func run(_ level: Double) -> [Double] {
+            let factor = 1 + runSD * (chiSquareOverDF(1, &rng).squareRoot() * (Bool.random(using: &rng) ? 1 : -1))
+            return (0..<10).map { _ in
+                let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+                return level * factor * (1 + sampleSD * (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v))
+            }
+        }
+        return ((0..<10).map { _ in run(1) }, [run(1 + shift)])
+    }
+
+    @Test func moderationBorrowsDegreesOfFreedomAndKeepsHypervariableSeriesApart() throws {
+        var rng = SplitMix64(seed: 2026)
+        // 60 quiet series (no run noise) and one whose runs drift by 20 %.
+        var tests = try (0..<60).map { _ in
+            let r = Self.runs(&rng, shift: 0, runSD: 0, sampleSD: 0.05)
+            return try #require(RunLevelTest(baseline: r.baseline, candidate: r.candidate))
+        }
+        let drifting = Self.runs(&rng, shift: 0, runSD: 0.2, sampleSD: 0.05)
+        tests.append(try #require(RunLevelTest(baseline: drifting.baseline, candidate: drifting.candidate)))
+        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseRatio)))
+        #expect(prior.ratio > 0.7 && prior.ratio < 1.5, "runs add nothing to sampling noise here: r0 = \(prior.ratio)")
+        let quiet = tests[0].moderated(by: prior)
+        #expect(quiet.moderation == .moderated)
+        #expect(quiet.degreesOfFreedom > 3 * tests[0].degreesOfFreedom, "borrowed: \(quiet.degreesOfFreedom) vs \(tests[0].degreesOfFreedom)")
+        let noisy = tests[60].moderated(by: prior)
+        #expect(noisy.moderation == .hypervariable)
+        #expect(noisy.standardError == tests[60].standardError, "a hypervariable series keeps its own spread")
+    }
+
+    @Test func moderationFindsAModestShiftTheSeriesAloneCannot() throws {
+        var rng = SplitMix64(seed: 7)
+        let tests = try (0..<40).map { _ in
+            let r = Self.runs(&rng, shift: 0, runSD: 0.01, sampleSD: 0.04)
+            return try #require(RunLevelTest(baseline: r.baseline, candidate: r.candidate))
+        }
+        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseRatio)))
+        var alone = 0, moderated = 0
+        for _ in 0..<200 {
+            let r = Self.runs(&rng, shift: 0.06, runSD: 0.01, sampleSD: 0.04)
+            let test = try #require(RunLevelTest(baseline: r.baseline, candidate: r.candidate))
+            if test.pValue < 0.001 { alone += 1 }
+            if test.moderated(by: prior).pValue < 0.001 { moderated += 1 }
+        }
+        #expect(moderated > alone + 20, "moderated \(moderated) of 200, alone \(alone)")
+    }
+}
