@@ -47,6 +47,10 @@ public struct SeriesRule: Sendable, Equatable {
 ///     threshold_pct = 5
 ///     window = 10
 ///
+///     [trend]
+///     method = "levels"        # or "otava"
+///     false_alarms_per_1000 = 0.2   # expected false change points per 1,000 commits
+///
 ///     [metrics.p95_time_ms]    # every benchmark's p95_time_ms
 ///     threshold_pct = 10
 ///     budget = 100             # at most 100 ms (for a higher-is-better metric: at least)
@@ -66,6 +70,10 @@ public struct ProjectConfig: Sendable, Equatable {
     public var correction: Correction?
     /// `[compare] run_noise_pct`: the run-to-run noise assumed when too few runs measure it.
     public var runNoisePct: Double?
+    /// `[trend] method`: the change point detector.
+    public var trendMethod: TrendMethod?
+    /// `[trend] false_alarms_per_1000`: `LevelShifts`' false-alarm control.
+    public var falseAlarmsPer1000: Double?
     public var rules: [SeriesRule] = []
 
     public init() {}
@@ -141,6 +149,24 @@ public struct ProjectConfig: Sendable, Equatable {
             let own: Set = ["baseline", "window", "correction", "run_noise_pct"]
             if case .object(let members) = compare { table = .object(members.filter { !own.contains($0.0) }) }
             try rule(table, "compare").apply(to: &config.defaults)
+        }
+        if let trend = document["trend"] {
+            for (key, _) in trend.objectValue ?? [] where !["method", "false_alarms_per_1000"].contains(key) {
+                throw InputError(file: file, field: "trend.\(key)", problem: "unknown setting", fix: "settings are method, false_alarms_per_1000")
+            }
+            if let text = trend["method"] {
+                guard let name = text.stringValue, let method = TrendMethod(rawValue: name) else {
+                    throw InputError(file: file, field: "trend.method", problem: "expected \"levels\" or \"otava\"", fix: "write method = \"levels\"")
+                }
+                config.trendMethod = method
+            }
+            if let rate = try number(trend["false_alarms_per_1000"], "trend.false_alarms_per_1000") {
+                guard rate > 0, rate <= 100 else {
+                    throw InputError(file: file, field: "trend.false_alarms_per_1000", problem: "expected a rate above 0 and at most 100",
+                                     fix: "write false_alarms_per_1000 = 0.2")
+                }
+                config.falseAlarmsPer1000 = rate
+            }
         }
         for (metric, table) in document["metrics"]?.objectValue ?? [] {
             var parsed = try rule(table, "metrics.\(metric)")

@@ -13,9 +13,35 @@ public struct TrendRequest: Sendable {
     public var last = 200
     public var machine: String?
     public var anyMachine = false
+    /// The change point detector: `levels` (the default, `LevelShifts`) or `otava` (the exact port).
+    public var method: TrendMethod = .levels
     public var options = ChangePoints.Options()
+    public var levelOptions = LevelShifts.Options()
 
     public init(metric: String) { self.metric = metric }
+}
+
+/// Which change point detector `trend` uses.
+public enum TrendMethod: String, Sendable, CaseIterable {
+    /// `LevelShifts` over each commit's runs and samples: outliers, steps and drift apart.
+    case levels
+    /// Apache Otava 0.8's e-divisive means, ported exactly (`ChangePoints`).
+    case otava
+}
+
+/// A commit whose level is a one-off (`LevelShifts` step 2), not a change.
+public struct TrendOutlier: Sendable {
+    public let index: Int
+    public let commit: String
+    public let value: Double
+}
+
+/// A commit where the runs' machine or toolchain differs from the previous commit's.
+public struct EnvironmentChange: Sendable {
+    public let index: Int
+    public let commit: String
+    /// What changed, e.g. "machine ci-a → ci-b" or "toolchain 6.2 → 6.3".
+    public let description: String
 }
 
 /// One point: a commit with results.
@@ -38,6 +64,9 @@ public struct TrendChange: Sendable {
     public let pValue: Double
     /// `regression` or `improvement`, by the metric's direction.
     public let kind: Verdict
+    /// Set when the machine or toolchain changed at this commit: the change is the environment's,
+    /// not the code's.
+    public var environment: String? = nil
 }
 
 /// The Theil–Sen slope over the last segment.
@@ -57,9 +86,12 @@ public struct TrendSeries: Sendable {
     public let points: [TrendPoint]
     public let changes: [TrendChange]
     public let drift: Drift?
+    public var outliers: [TrendOutlier] = []
+    public var environmentChanges: [EnvironmentChange] = []
 }
 
 public struct TrendReport: Sendable {
+    public var method: TrendMethod = .levels
     public let metric: String
     public let branch: String
     public let machine: String?
@@ -68,7 +100,9 @@ public struct TrendReport: Sendable {
 
 /// `hhbench trend`: one metric along a branch's first-parent history, one point per commit with
 /// results (the median over its runs on the machine; for raw samples, the median of each run's
-/// samples first), with change points (see `ChangePoints`) and drift (see `TheilSen`).
+/// samples first). Change points, outliers and drift by `LevelShifts` over each commit's runs and
+/// samples (default), or change points by the Otava port (`ChangePoints`) with Theil–Sen drift over
+/// the last segment (`--method otava`). Machine and toolchain changes are marked on the series.
 public struct Trend: Sendable {
     public let warehouse: Warehouse
     public let history: CommitHistory
@@ -115,17 +149,18 @@ public struct Trend: Sendable {
         let ordered = Array(commits.reversed())  // oldest first
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
         let values = try warehouse.values(ofRuns: runs.map(\.id), includeSamples: true, metric: request.metric)
-        var byBenchmark: [BenchmarkKey: (MetricDescriptor, [Int: [Double]])] = [:]
+        // Per benchmark: per commit index, each run's samples (or its one value).
+        var byBenchmark: [BenchmarkKey: (MetricDescriptor, [Int: [[Double]]])] = [:]
         for run in values {
             guard let commit = run.run.commit, let index = position[commit] else { continue }
             for (key, metric) in run.metrics where key.metric == request.metric {
                 if let glob = request.benchmarkGlob, fnmatch(glob, key.benchmark.name, 0) != 0 { continue }
-                let value = run.values[key] ?? run.samples[key].map(Descriptive.median)
-                guard let value else { continue }
-                byBenchmark[key.benchmark, default: (metric, [:])].1[index, default: []].append(value)
+                guard let values = run.values[key].map({ [$0] }) ?? run.samples[key], !values.isEmpty else { continue }
+                byBenchmark[key.benchmark, default: (metric, [:])].1[index, default: []].append(values)
             }
         }
         let times = Dictionary(runs.compactMap { run in run.commit.map { ($0, run.recordedAt) } }, uniquingKeysWith: min)
+        let environments = Dictionary(runs.compactMap { run in run.commit.map { ($0, run) } }, uniquingKeysWith: { $0.id < $1.id ? $0 : $1 })
         let subjects = try history.subjects(ordered)
         let inputs = byBenchmark.sorted(by: { $0.key < $1.key })
         // Each series is analysed on its own: spread them over the cores.
@@ -136,30 +171,80 @@ public struct Trend: Sendable {
         DispatchQueue.concurrentPerform(iterations: inputs.count) { item in
             let (benchmark, (recorded, perCommit)) = inputs[item]
             slots[item] = analyse(benchmark: benchmark, recorded: recorded, perCommit: perCommit, ordered: ordered, times: times,
-                                  subjects: subjects, request: request)
+                                  subjects: subjects, environments: environments, request: request)
         }
         let series = results.compactMap { $0 }
         let machine = request.anyMachine ? nil : runs.first?.machineName
-        return TrendReport(metric: request.metric, branch: branch, machine: machine, series: series)
+        var report = TrendReport(metric: request.metric, branch: branch, machine: machine, series: series)
+        report.method = request.method
+        return report
     }
 
-    private func analyse(benchmark: BenchmarkKey, recorded: MetricDescriptor, perCommit: [Int: [Double]], ordered: [String],
-                         times: [String: String], subjects: [String: String], request: TrendRequest) -> TrendSeries {
+    private func analyse(benchmark: BenchmarkKey, recorded: MetricDescriptor, perCommit: [Int: [[Double]]], ordered: [String],
+                         times: [String: String], subjects: [String: String], environments: [String: RunReference],
+                         request: TrendRequest) -> TrendSeries {
         let settings = config.settings(for: SeriesKey(benchmark: benchmark, metric: request.metric))
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
-        let points = perCommit.sorted { $0.key < $1.key }.enumerated().map { index, entry in
+        let commits = perCommit.sorted { $0.key < $1.key }
+        let points = commits.enumerated().map { index, entry in
             TrendPoint(index: index, commit: ordered[entry.key], time: times[ordered[entry.key]],
-                       value: Descriptive.median(entry.value), runs: entry.value.count)
+                       value: Descriptive.median(entry.value.map(Descriptive.median)), runs: entry.value.count)
         }
-        let found = ChangePoints.detect(points.map(\.value), options: request.options)
-        let changes = found.map { change in
-            let percent = change.forwardChange * 100
-            return TrendChange(index: change.index, commit: points[change.index].commit, subject: subjects[points[change.index].commit],
-                               before: change.meanBefore, after: change.meanAfter, changePct: percent, pValue: change.pValue,
-                               kind: percent * metric.direction.worseSign > 0 ? .regression : .improvement)
+        let environmentChanges = Self.environmentChanges(points, environments)
+        func change(_ index: Int, before: Double, after: Double, pValue: Double) -> TrendChange {
+            let percent = before == 0 ? 0 : (after / before - 1) * 100
+            let commit = points[index].commit
+            return TrendChange(index: index, commit: commit, subject: subjects[commit], before: before, after: after, changePct: percent,
+                               pValue: pValue, kind: percent * metric.direction.worseSign > 0 ? .regression : .improvement,
+                               environment: environmentChanges.first { $0.index == index }?.description)
         }
-        return TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
-                           drift: drift(points, from: found.last?.index ?? 0, thresholdPct: settings.thresholdPct))
+        switch request.method {
+        case .otava:
+            let found = ChangePoints.detect(points.map(\.value), options: request.options)
+            let changes = found.map { change($0.index, before: $0.meanBefore, after: $0.meanAfter, pValue: $0.pValue) }
+            var series = TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
+                                     drift: drift(points, from: found.last?.index ?? 0, thresholdPct: settings.thresholdPct))
+            series.environmentChanges = environmentChanges
+            return series
+        case .levels:
+            let levels = CommitLevels(commits: commits.map(\.value))
+            let result = levels.detect(options: request.levelOptions)
+            let changes = result.shifts.map { change($0.index, before: levels.value($0.before), after: levels.value($0.after), pValue: $0.pValue) }
+            var series = TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
+                                     drift: result.drift.map { Self.drift($0, levels: levels, points: points, from: result.shifts.last?.index ?? 0) })
+            series.outliers = result.outliers.map { TrendOutlier(index: $0, commit: points[$0].commit, value: points[$0].value) }
+            series.environmentChanges = environmentChanges
+            return series
+        }
+    }
+
+    /// Commits whose runs' machine or toolchain differ from the previous commit's.
+    static func environmentChanges(_ points: [TrendPoint], _ environments: [String: RunReference]) -> [EnvironmentChange] {
+        var result: [EnvironmentChange] = []
+        for (previous, point) in zip(points, points.dropFirst()) {
+            guard let before = environments[previous.commit], let after = environments[point.commit] else { continue }
+            var what: [String] = []
+            if before.machineFingerprint != after.machineFingerprint {
+                what.append(before.machineName == after.machineName ? "machine \(after.machineName) (new fingerprint)"
+                            : "machine \(before.machineName) → \(after.machineName)")
+            }
+            if let old = before.toolchain, let new = after.toolchain, old != new { what.append("toolchain \(old) → \(new)") }
+            if !what.isEmpty { result.append(EnvironmentChange(index: point.index, commit: point.commit, description: what.joined(separator: ", "))) }
+        }
+        return result
+    }
+
+    /// `LevelShifts`' drift in the series' units: the slope per 100 commits at the median of the
+    /// points since the last change (a slope of logarithms is a relative change per commit), with
+    /// its 95 % interval; flagged when the detector chose the model with a slope.
+    static func drift(_ fit: LevelShifts.DriftFit, levels: CommitLevels, points: [TrendPoint], from start: Int) -> Drift {
+        let segment = points[start...]
+        let median = Descriptive.median(segment.map(\.value))
+        func per100(_ slope: Double) -> Double { levels.logScale ? median * 100 * slope : 100 * slope }
+        let span = Double(max(segment.count - 1, 0))
+        let total = levels.logScale ? fit.slope * span * 100 : (median == 0 ? 0 : fit.slope * span / abs(median) * 100)
+        return Drift(slopePer100Commits: per100(fit.slope), ciLow: per100(fit.slope - 1.96 * fit.standardError),
+                     ciHigh: per100(fit.slope + 1.96 * fit.standardError), totalPct: total, points: segment.count, flagged: fit.flagged)
     }
 
     /// Theil–Sen over the points from `start` on; flagged when the 95 % interval excludes zero and

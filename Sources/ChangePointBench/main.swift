@@ -1,14 +1,37 @@
 import Foundation
 import Statistics
 
-// Times ChangePoints.detect in-process on a series read from a JSON array file, for
-// bench/trend_speed.py (which times Otava on the same series in the same run).
-// Usage: ChangePointBench SERIES.json [REPEAT]; prints JSON {"seconds": [...], "indices": [...]}.
+// Runs the change point detectors in-process, for the benchmarks in bench/:
+//   ChangePointBench SERIES.json [REPEAT]
+//     times ChangePoints.detect (the Otava port) on a JSON array of numbers (bench/trend_speed.py);
+//     prints {"seconds": [...], "indices": [...]}.
+//   ChangePointBench --levels SERIES.json
+//     runs the default detector (LevelShifts over CommitLevels) on a JSON array of series, each an
+//     array of commits, each an array of runs, each an array of samples (bench/change_point_quality.py);
+//     prints one JSON object a line: {"changes": [...], "outliers": [...], "drift": bool, "seconds": s}.
 let arguments = CommandLine.arguments
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+if arguments.count >= 3, arguments[1] == "--levels" {
+    guard let data = FileManager.default.contents(atPath: arguments[2]),
+          let all = try JSONSerialization.jsonObject(with: data) as? [[[[Double]]]] else {
+        fail("usage: ChangePointBench --levels SERIES.json (an array of series of commits of runs of samples)")
+    }
+    for commits in all {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = CommitLevels(commits: commits).detect()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let line: [String: Any] = ["changes": result.shifts.map(\.index), "outliers": result.outliers,
+                                   "drift": result.drift?.flagged ?? false, "seconds": seconds]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self))
+    }
+    exit(0)
+}
 guard arguments.count >= 2, let data = FileManager.default.contents(atPath: arguments[1]),
       let series = try JSONSerialization.jsonObject(with: data) as? [Double] else {
-    FileHandle.standardError.write("usage: ChangePointBench SERIES.json [REPEAT]\n".data(using: .utf8)!)
-    exit(2)
+    fail("usage: ChangePointBench SERIES.json [REPEAT] | ChangePointBench --levels SERIES.json")
 }
 let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
 var seconds: [Double] = []

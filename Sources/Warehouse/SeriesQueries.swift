@@ -10,6 +10,8 @@ public struct RunReference: Sendable, Equatable, Hashable {
     public let machineName: String
     public let machineFingerprint: String
     public let recordedAt: String
+    /// The toolchain the run was built with, when recorded.
+    public var toolchain: String? = nil
 }
 
 /// One series of one benchmark: a metric (a measurement) or a sample series, by name.
@@ -41,13 +43,14 @@ public struct RunValues: Sendable {
 
 extension Warehouse {
     private static let runReferenceSQL = """
-        SELECT r.id, r.uuid, r.commit_sha, r.branch, m.name AS machine, m.fingerprint, r.recorded_at
+        SELECT r.id, r.uuid, r.commit_sha, r.branch, m.name AS machine, m.fingerprint, r.recorded_at, r.toolchain
         FROM runs r JOIN machines m ON m.id = r.machine_id
         """
 
     private static func reference(_ row: Row) -> RunReference {
         RunReference(id: row["id"], uuid: row["uuid"], commit: row["commit_sha"], branch: row["branch"],
-                     machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"])
+                     machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"],
+                     toolchain: row["toolchain"])
     }
 
     /// The newest run recorded from a source format ("perf-baseline": an imported legacy file),

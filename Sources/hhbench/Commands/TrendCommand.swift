@@ -11,12 +11,16 @@ struct TrendCommand: ParsableCommand {
         abstract: "A metric along a branch's history, with the commits where it changed and its drift.",
         discussion: """
             One point per commit with results on the branch's first-parent history (the median over its runs on \
-            the machine). Change points: e-divisive means with a Student-t test over sliding windows, as Apache \
-            Otava 0.8 (window 50, p 0.001). Drift: the Theil-Sen slope over the last segment. docs/STATISTICS.md.
+            the machine). By default (--method levels) each commit's level and its noise come from its runs and \
+            samples; one-off outliers are reported as outliers, steps as change points (at most about \
+            --false-alarms false ones per 1,000 commits), and slow drift as drift. --method otava: Apache Otava \
+            0.8's e-divisive means, exactly (--window, --max-p-value, --min-magnitude), with Theil-Sen drift over \
+            the last segment. Machine and toolchain changes are marked, and not blamed on code. docs/STATISTICS.md.
             """)
 
     enum TrendFormat: String, ExpressibleByArgument, CaseIterable { case text, csv, json, markdown, svg }
     enum FailOnChange: String, ExpressibleByArgument, CaseIterable { case regression }
+    enum Method: String, ExpressibleByArgument, CaseIterable { case levels, otava }
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
@@ -39,13 +43,20 @@ struct TrendCommand: ParsableCommand {
     @Flag(help: "Use runs from every machine.")
     var anyMachine = false
 
-    @Option(help: "Change point window (Otava's default 50).")
+    @Option(help: "The change point detector: levels (default, or [trend] method) or otava.")
+    var method: Method?
+
+    @Option(help: ArgumentHelp("Expected false change points per 1,000 commits of an unchanging series, for --method levels (0.2, or [trend] false_alarms_per_1000).",
+                               valueName: "rate"))
+    var falseAlarms: Double?
+
+    @Option(help: "Change point window, for --method otava (Otava's default 50).")
     var window = 50
 
-    @Option(help: "Change point significance (Otava's default 0.001).")
+    @Option(help: "Change point significance, for --method otava (Otava's default 0.001).")
     var maxPValue = 0.001
 
-    @Option(help: "Smallest relative change of a change point, 0.05 = 5 % (default 0).")
+    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 % (default 0).")
     var minMagnitude = 0.0
 
     @Flag(help: "Draw each series as a chart in the terminal.")
@@ -68,6 +79,7 @@ struct TrendCommand: ParsableCommand {
         if last < 1 { throw ValidationError("--last must be at least 1") }
         if window < 2 { throw ValidationError("--window must be at least 2") }
         if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
+        if let falseAlarms, !(falseAlarms > 0 && falseAlarms <= 100) { throw ValidationError("--false-alarms must be above 0 and at most 100") }
     }
 
     func run() throws {
@@ -81,7 +93,10 @@ struct TrendCommand: ParsableCommand {
         request.options.window = window
         request.options.maxPValue = maxPValue
         request.options.minMagnitude = minMagnitude
-        let report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: try configOptions.load()).run(request)
+        let config = try configOptions.load()
+        request.method = method.flatMap { TrendMethod(rawValue: $0.rawValue) } ?? config.trendMethod ?? .levels
+        request.levelOptions.falseAlarmsPer1000 = falseAlarms ?? config.falseAlarmsPer1000 ?? request.levelOptions.falseAlarmsPer1000
+        let report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: config).run(request)
         guard !report.series.isEmpty else {
             throw CommandFailure.notEnoughData("no benchmark has the metric '\(metric)' on \(report.branch)"
                                                + (benchmark.map { " matching '\($0)'" } ?? ""))
@@ -107,14 +122,17 @@ struct TrendCommand: ParsableCommand {
             else { for path in links.values.sorted() { note("wrote \(path)") } }
         }
         if failOnChange == .regression {
-            let recentRegressions = report.series.filter { series in
-                guard let change = series.changes.last else { return false }
-                return change.kind == .regression && change.index >= series.points.count - recent
+            // Only the detector's change points count (outliers are not changes), and a change
+            // where the machine or toolchain changed is the environment's, not the code's.
+            let blamed = report.series.compactMap { series -> String? in
+                guard let change = series.changes.last, change.kind == .regression, change.environment == nil,
+                      change.index >= series.points.count - recent else { return nil }
+                let subject = change.subject.map { " \"\(Printable.escaped(String($0.prefix(60))))\"" } ?? ""
+                return "\(Printable.escaped(series.benchmark.displayName)) \(CompareRendering.percent(change.changePct)) "
+                    + "from commit \(change.commit.prefix(10))\(subject)"
             }
-            if !recentRegressions.isEmpty {
-                throw CommandFailure.checkFailed("regression in the last \(recent) commits: "
-                                                 + recentRegressions.map { "\($0.benchmark.displayName) at \($0.changes.last?.commit.prefix(10) ?? "")" }
-                                                    .joined(separator: ", "))
+            if !blamed.isEmpty {
+                throw CommandFailure.checkFailed("regression in the last \(recent) commits: " + blamed.joined(separator: ", "))
             }
         }
     }

@@ -26,8 +26,10 @@ enum TrendRendering {
     static func changeLine(_ change: TrendChange, unit: String) -> String {
         let arrow = change.kind == .regression ? "▲ regression" : "▼ improvement"
         let subject = change.subject.map { " \"\(Printable.escaped(String($0.prefix(50))))\"" } ?? ""
-        return "  \(arrow) at #\(change.index) \(change.commit.prefix(10))\(subject): \(Display.withUnit(change.before, unit)) → "
-            + "\(Display.withUnit(change.after, unit)) (\(CompareRendering.percent(change.changePct)), p=\(CompareRendering.pValue(change.pValue)))"
+        let environment = change.environment.map { " — \(Printable.escaped($0)) here: the environment's change, not the code's" } ?? ""
+        return "  \(arrow) from #\(change.index) \(change.commit.prefix(10))\(subject) (the first commit of the new level): "
+            + "\(Display.withUnit(change.before, unit)) → \(Display.withUnit(change.after, unit)) "
+            + "(\(CompareRendering.percent(change.changePct)), p=\(CompareRendering.pValue(change.pValue)))\(environment)"
     }
 
     static func driftLine(_ drift: Drift, unit: String) -> String {
@@ -50,6 +52,14 @@ enum TrendRendering {
             for change in series.changes {
                 let line = changeLine(change, unit: series.metric.unit)
                 out += Terminal.paint(line, change.kind == .regression ? "31" : "32", colour) + "\n"
+            }
+            if !series.outliers.isEmpty {
+                let listed = series.outliers.suffix(5).map { "#\($0.index) \($0.commit.prefix(10)) \(Display.withUnit($0.value, series.metric.unit))" }
+                out += "  outliers (one-off, not changes): " + (series.outliers.count > 5 ? "\(series.outliers.count), the newest " : "")
+                    + listed.joined(separator: ", ") + "\n"
+            }
+            for marker in series.environmentChanges where !series.changes.contains(where: { $0.index == marker.index }) {
+                out += "  ◆ \(Printable.escaped(marker.description)) from #\(marker.index) \(marker.commit.prefix(10))\n"
             }
             if let drift = series.drift, drift.flagged || chart {
                 out += Terminal.paint(driftLine(drift, unit: series.metric.unit), "33", colour && drift.flagged) + "\n"
@@ -134,6 +144,7 @@ enum TrendRendering {
     static func json(_ report: TrendReport) -> JSONValue {
         .object([
             ("metric", .string(report.metric)), ("branch", .string(report.branch)), ("machine", .optional(report.machine)),
+            ("method", .string(report.method.rawValue)),
             ("series", .array(report.series.map { series in
                 .object([
                     ("benchmark", .string(series.benchmark.name)), ("group", .string(series.benchmark.group)),
@@ -147,7 +158,14 @@ enum TrendRendering {
                         .object([("index", .number(Double(change.index))), ("commit", .string(change.commit)),
                                  ("subject", .optional(change.subject)), ("before", .number(change.before)), ("after", .number(change.after)),
                                  ("change_pct", .number(change.changePct)), ("p_value", .number(change.pValue)),
-                                 ("kind", .string(change.kind.rawValue))])
+                                 ("kind", .string(change.kind.rawValue)), ("environment", .optional(change.environment))])
+                    })),
+                    ("outliers", .array(series.outliers.map { outlier in
+                        .object([("index", .number(Double(outlier.index))), ("commit", .string(outlier.commit)), ("value", .number(outlier.value))])
+                    })),
+                    ("environment_changes", .array(series.environmentChanges.map { marker in
+                        .object([("index", .number(Double(marker.index))), ("commit", .string(marker.commit)),
+                                 ("change", .string(marker.description))])
                     })),
                     ("drift", series.drift.map { drift in
                         .object([("slope_per_100_commits", .number(drift.slopePer100Commits)), ("ci_low", .number(drift.ciLow)),
