@@ -7,8 +7,13 @@
 2. `hhbench trend p95_time_ms` end to end (process start to exit, JSON out) over 500 series x 200
    commits read from the database.
 
+3. The default detector (levels) on the same series, against Otava's time.
+4. Theil-Sen at 20,000 points against scipy.stats.theilslopes (time, memory, the same numbers).
+5. `hhbench trend --last 0` over a 20,000-commit history, both methods: time and peak memory.
+
 Usage: python3 bench/trend_speed.py  (after `swift build -c release`; `pip install apache-otava==0.8.0`)
-Targets: hhbench's change points in at most a tenth of Otava's time; trend under 1 s.
+Targets: hhbench's change points in at most a tenth of Otava's time; trend under 1 s; trend over
+20,000 commits under 3 s and 500 MB.
 """
 import json, os, random, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -50,6 +55,51 @@ def change_points(folder):
           f"{len(ours)} change points, {'the same as Otava' if agree else 'DIFFERENT from Otava: %s vs %s' % (ours, otava_indices)}")
 
 
+def peak_of(command, **kwargs):
+    """Runs `command` under GNU time; returns (stdout, seconds, peak resident MB). A child's own
+    getrusage would count the pages it shared with this (large) process at fork."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True, check=True, **kwargs)
+    seconds = time.perf_counter() - start
+    return result.stdout, seconds, int(result.stderr.strip().splitlines()[-1]) / 1024
+
+
+def levels_10k(folder):
+    """The default detector on the same 10,000-point series (one run of one value a commit)."""
+    from otava.analysis import compute_change_points
+    values = series_10k()
+    path = os.path.join(folder, "levels.json")
+    json.dump([[[[v]] for v in values]] * 3, open(path, "w"))
+    start = time.perf_counter()
+    compute_change_points(list(values))
+    otava_seconds = time.perf_counter() - start
+    out = subprocess.run([os.path.join(release, "ChangePointBench"), "--levels", path], capture_output=True, text=True, check=True).stdout
+    ours = statistics.median(json.loads(line)["seconds"] for line in out.splitlines())
+    print(f"default detector (levels), 10,000 points: {ours * 1000:.1f} ms = {ours / otava_seconds:.4f} of Otava's time "
+          f"(target <= 0.1)")
+
+
+def theil_sen(folder, n=20000):
+    """Theil-Sen at 20,000 points: hhbench in-process against scipy.stats.theilslopes, same run."""
+    import resource
+    from scipy.stats import theilslopes
+    rng = random.Random(3)
+    y = [100 + 0.001 * i + rng.gauss(0, 1) for i in range(n)]
+    path = os.path.join(folder, "theil_sen.json")
+    json.dump(y, open(path, "w"))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    reference = theilslopes(y, range(n))
+    scipy_seconds = time.perf_counter() - start
+    scipy_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    out, _, ours_peak = peak_of([os.path.join(release, "ChangePointBench"), "--theil-sen", path])
+    ours = json.loads(out)
+    worst = max(abs(ours[k] / r - 1) for k, r in (("slope", reference[0]), ("lower", reference[2]), ("upper", reference[3])))
+    print(f"Theil-Sen, {n:,} points: scipy {scipy_seconds:.2f} s (+{scipy_peak / 1024:.0f} MB), hhbench {ours['seconds']:.2f} s "
+          f"({ours_peak:.0f} MB peak) = {ours['seconds'] / scipy_seconds:.3f} of scipy's time; "
+          f"largest relative difference {worst:.1e}")
+
+
 def trend(folder, series=500, commits=200):
     hhbench = os.path.join(release, "hhbench")
     repo = os.path.join(folder, "repo")
@@ -82,6 +132,37 @@ def trend(folder, series=500, commits=200):
           f"(50 have a step)")
 
 
+def long_history(folder, commits=20000, series=3):
+    """`hhbench trend --last 0` over a 20,000-commit history: time and peak memory."""
+    hhbench = os.path.join(release, "hhbench")
+    repo = os.path.join(folder, "long")
+    shas = make_repo(repo, commits)
+    rng = random.Random(5)
+    db = os.path.join(folder, "long.db")
+    env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
+    files = []
+    for i, sha in enumerate(shas):  # one run a commit, one native file a run
+        lines = ['{"context":{"commit":{"sha":"%s","parents":[%s]},"branch":"main"}}' % (sha, f'"{shas[i - 1]}"' if i else "")]
+        for b in range(series):
+            level = 10 + b + (2 if i > commits // 2 else 0)
+            samples = ",".join("%.5f" % rng.gauss(level, 0.3) for _ in range(5))
+            lines.append('{"benchmark":"bench_%d","metric":"time_ms","samples":[%s]}' % (b, samples))
+        path = os.path.join(folder, f"long-{i:05d}.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        files.append(path)
+    for k in range(0, len(files), 2000):
+        subprocess.run([hhbench, "record", *files[k:k + 2000]], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+    for method in ["levels", "otava"]:
+        out, seconds, peak = peak_of([hhbench, "trend", "time_ms", "--branch", "main", "--last", "0", "--method", method,
+                                      "--format", "json"], cwd=repo, env=env)
+        report = json.loads(out)
+        points = len(report["series"][0]["points"])
+        print(f"hhbench trend --last 0 --method {method}, {len(report['series'])} series x {points} commits: {seconds:.2f} s, "
+              f"peak {peak:.0f} MB (target < 3 s and < 500 MB for the default); "
+              f"change points {[len(s['change_points']) for s in report['series']]}")
+
+
 def main():
     for tool in ["hhbench", "ChangePointBench"]:
         if not os.path.exists(os.path.join(release, tool)):
@@ -89,7 +170,10 @@ def main():
     folder = tempfile.mkdtemp(prefix="hhbench-trend-speed-")
     try:
         change_points(folder)
+        levels_10k(folder)
+        theil_sen(folder)
         trend(folder)
+        long_history(folder)
     finally:
         shutil.rmtree(folder)
 

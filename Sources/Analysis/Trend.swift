@@ -9,7 +9,7 @@ public struct TrendRequest: Sendable {
     public var benchmarkGlob: String?
     /// The branch or ref whose first-parent history is walked; nil for the current branch.
     public var branch: String?
-    /// At most this many commits with results, the newest.
+    /// At most this many commits with results, the newest; 0 for all.
     public var last = 200
     public var machine: String?
     public var anyMachine = false
@@ -120,7 +120,8 @@ public struct Trend: Sendable {
             throw CompareError.unknownReference("no branch, tag or commit '\(branch)' in git or the database; name one with --branch REF")
         }
         // Walk far enough back to find `last` commits with results.
-        var limit = max(request.last * 4, 400)
+        let wanted = request.last > 0 ? request.last : Int.max
+        var limit = request.last > 0 ? max(request.last * 4, 400) : 10_000_000
         var commits: [String] = []
         var runs: [RunReference] = []
         var fingerprint: String?
@@ -137,10 +138,10 @@ public struct Trend: Sendable {
                 found = found.filter { $0.machineFingerprint == fingerprint }
             }
             let withRuns = Set(found.compactMap(\.commit))
-            commits = Array(line.filter { withRuns.contains($0) }.prefix(request.last))
+            commits = Array(line.filter { withRuns.contains($0) }.prefix(wanted))
             let chosen = Set(commits)
             runs = found.filter { $0.commit.map(chosen.contains) ?? false }
-            if commits.count >= request.last || line.count < limit || limit >= 10_000_000 { break }
+            if commits.count >= wanted || line.count < limit || limit >= 10_000_000 { break }
             limit *= 10
         }
         guard !commits.isEmpty else {

@@ -21,25 +21,44 @@ public struct CommitLevels: Sendable, Equatable {
     /// `commits[i]` holds commit i's runs, each its samples (or one value). Commits with no values
     /// are not allowed: leave them out.
     public init(commits: [[[Double]]], trim: Double = 0.2) {
-        logScale = commits.allSatisfy { runs in runs.allSatisfy { run in run.allSatisfy { $0 > 0 && $0.isFinite } } }
-        let transform: (Double) -> Double = logScale ? { Foundation.log($0) } : { $0 }
-        let located = commits.map { runs in runs.filter { !$0.isEmpty }.map { RunLocation($0.map(transform), trim: trim) } }
-        levels = located.map { runs in runs.isEmpty ? .nan : runs.reduce(0) { $0 + $1.location } / Double(runs.count) }
-        // Sampling: the pooled winsorized variance (Yuen), as RunLevelTest's stage one.
-        let allRuns = located.flatMap { $0 }
-        let winsorizedDF = allRuns.reduce(0) { $0 + max(0, $1.count - 1) }
-        let pooledWinsorized = winsorizedDF > 0
-            ? allRuns.reduce(0.0) { $0 + $1.winsorizedVariance * Double(max(0, $1.count - 1)) } / Double(winsorizedDF) : 0
-        let sampling = allRuns.isEmpty ? 0 : pooledWinsorized * allRuns.reduce(0) { $0 + $1.varianceFactor } / Double(allRuns.count)
-        // Run to run: the spread of run locations about their commit's level, pooled.
+        let positive = commits.allSatisfy { runs in runs.allSatisfy { run in run.allSatisfy { $0 > 0 && $0.isFinite } } }
+        logScale = positive
+        // One pass, without an array a run: most series hold one run of few values a commit.
+        var levels = [Double](repeating: .nan, count: commits.count)
+        var runCounts = [Int](repeating: 0, count: commits.count)
+        var winsorizedSquares = 0.0, winsorizedDF = 0, factors = 0.0, runs = 0
         var squares = 0.0, spreadDF = 0
-        for (runs, level) in zip(located, levels) where runs.count >= 2 {
-            squares += runs.reduce(0) { $0 + ($1.location - level) * ($1.location - level) }
-            spreadDF += runs.count - 1
+        var locations: [Double] = []
+        for (index, commit) in commits.enumerated() {
+            locations.removeAll(keepingCapacity: true)
+            for run in commit where !run.isEmpty {
+                if run.count == 1 {
+                    locations.append(positive ? Foundation.log(run[0]) : run[0])
+                } else {
+                    let located = RunLocation(positive ? run.map { Foundation.log($0) } : run, trim: trim)
+                    locations.append(located.location)
+                    winsorizedSquares += located.winsorizedVariance * Double(located.count - 1)
+                    winsorizedDF += located.count - 1
+                    factors += located.varianceFactor
+                }
+                runs += 1
+            }
+            guard !locations.isEmpty else { continue }
+            let level = locations.reduce(0, +) / Double(locations.count)
+            levels[index] = level
+            runCounts[index] = locations.count
+            if locations.count >= 2 {
+                squares += locations.reduce(0) { $0 + ($1 - level) * ($1 - level) }
+                spreadDF += locations.count - 1
+            }
         }
-        // A few commits with several runs say too little about run-to-run noise to weigh all others by.
+        self.levels = levels
+        // Sampling: the pooled winsorized variance (Yuen) times the average factor, as RunLevelTest's stage one.
+        let sampling = winsorizedDF > 0 && runs > 0 ? winsorizedSquares / Double(winsorizedDF) * factors / Double(runs) : 0
+        // Run to run: the spread of run locations about their commit's level, pooled. A few commits
+        // with several runs say too little about run-to-run noise to weigh all others by.
         let perRun = spreadDF >= Self.minimumSpreadDF ? max(squares / Double(spreadDF), sampling) : sampling
-        samplingVariances = located.map { $0.isEmpty ? 0 : perRun / Double($0.count) }
+        samplingVariances = runCounts.map { $0 == 0 ? 0 : perRun / Double($0) }
     }
 
     /// A level back on the values' scale.

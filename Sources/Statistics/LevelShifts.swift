@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Otava (e-divisive means with t tests over sliding windows) sees one number per commit and must
 /// guess the noise from its neighbours; the warehouse holds every commit's runs and samples, so
-/// each level comes with its own sampling variance. The detector works in four steps, on the log
+/// each level comes with its own sampling variance (`CommitLevels`). Four steps, on the log
 /// scale when every level is positive (the caller passes working-scale levels):
 ///
 /// 1. **Noise.** The total noise of a commit's level is estimated from the series by the MAD of
@@ -18,21 +18,25 @@ import Foundation
 ///    way, is an outlier: a one-off spike, not two change points. The newest and oldest commits
 ///    have one side only; there a deviation is an outlier until a second commit confirms it
 ///    (a change point needs `minimumSegment` commits after it).
-/// 3. **Steps.** Optimal partitioning of the remaining levels with the PELT pruning (Killick,
-///    Fearnhead & Eckley 2012, *JASA* 107(500)) under the Gaussian cost with known variances,
+/// 3. **Steps.** Optimal partitioning of the remaining levels (Jackson et al. 2005) with functional
+///    pruning (FPOP: Maidstone, Hocking, Rigaill & Fearnhead 2017; `Segmentation`) under the
+///    Gaussian cost with known variances,
 ///    Σ wᵢ(yᵢ − ȳ_seg)², wᵢ = 1/vᵢ, and a penalty β per change point. Adding a change point at a
 ///    given position to a segment without one lowers the cost by a χ²₁ variable, so with
 ///    β = χ²₁ quantile at 1 − ρ a series without change gets at most about ρ·n false change points
 ///    (a union bound over positions): ρ = `falseAlarmsPer1000` / 1000.
 /// 4. **Drift.** Slow drift makes a staircase of small steps. The series is also fitted with one
-///    common slope (the pooled within-segment weighted least-squares slope of step 3's segments)
-///    plus steps on the detrended levels; the model with the lower penalised cost wins (one more
-///    β for the slope, as in BIC-type selection). When the slope model wins, the drift is flagged
-///    and its steps (usually none) are the change points.
+///    common slope plus steps, alternating (the pooled within-segment weighted least-squares slope,
+///    then steps on the detrended levels) from two starts: step 3's segments, and one line through
+///    everything. The model with the lower penalised cost wins (one more β for the slope, as in
+///    BIC-type selection); when the slope model wins, the drift is flagged and its steps (usually
+///    none) are the change points. The slope model is fitted only when the slope within step 3's
+///    segments is at least one standard error: a slope they do not even hint at cannot replace a
+///    staircase, and skipping it saves most of the detector's time.
 ///
 /// Each change point carries the weighted means of its two neighbouring segments and the z test of
-/// their difference (known variances). Guarantees: exact optimum of the penalised cost (PELT is
-/// exact for this cost); O(n) expected time with pruning, O(n) memory.
+/// their difference (known variances). Guarantees: the exact optimum of the penalised cost; about
+/// O(n log n) time (FPOP keeps O(log n) candidates on average) and O(n) memory.
 public enum LevelShifts {
     public struct Options: Sendable, Equatable {
         /// Expected false change points per 1,000 commits of a series that does not change.
@@ -101,11 +105,17 @@ public enum LevelShifts {
         // The slope model, fitted by alternating slope and steps from two starts: the slope
         // within the step model's segments, and one line through everything.
         var best: (fit: Segmentation, slope: (slope: Double, standardError: Double))?
-        for start in [steps.cuts, []] {
+        // A slope the steps' own segments do not even hint at (|z| < 1) cannot replace a staircase:
+        // then the slope model is not fitted (most series, and most of the detector's time).
+        let hint = pooledSlope(y: y, w: w, cuts: steps.cuts)
+        let worthFitting = hint.map { abs($0.slope) >= $0.standardError } ?? false
+        for (start, rounds) in !worthFitting ? [] : steps.cuts.isEmpty ? [([Int](), 6)] : [(steps.cuts, 1), ([], 6)] {
             guard var slope = pooledSlope(y: y, w: w, cuts: start) else { continue }
             var fit = Segmentation(y: detrended(y, slope.slope), w: w, beta: beta, minimum: minimum)
-            for _ in 0..<8 {
+            for _ in 0..<rounds {
                 guard let refit = pooledSlope(y: y, w: w, cuts: fit.cuts) else { break }
+                // Converged: the same steps give the same slope, and would give the same steps.
+                if abs(refit.slope - slope.slope) <= 1e-3 * refit.standardError { break }
                 let next = Segmentation(y: detrended(y, refit.slope), w: w, beta: beta, minimum: minimum)
                 guard next.penalisedCost < fit.penalisedCost - 1e-9 else { break }
                 (slope, fit) = (refit, next)
@@ -113,11 +123,11 @@ public enum LevelShifts {
             if let current = best, current.fit.penalisedCost <= fit.penalisedCost { continue }
             best = (fit, slope)
         }
-        if let best {
-            let flagged = best.fit.penalisedCost + beta < steps.penalisedCost
-            if flagged { chosen = best.fit }
-            let slope = flagged ? best.slope : pooledSlope(y: y, w: w, cuts: steps.cuts) ?? best.slope
-            drift = DriftFit(slope: slope.slope, standardError: slope.standardError, flagged: flagged)
+        if let best, best.fit.penalisedCost + beta < steps.penalisedCost {
+            chosen = best.fit
+            drift = DriftFit(slope: best.slope.slope, standardError: best.slope.standardError, flagged: true)
+        } else if let hint {
+            drift = DriftFit(slope: hint.slope, standardError: hint.standardError, flagged: false)
         }
         let bounds = [0] + chosen.cuts + [y.count]
         let detrend: (Int) -> Double = { drift?.flagged == true ? (drift?.slope ?? 0) * Double($0) : 0 }
@@ -148,12 +158,22 @@ public enum LevelShifts {
         let k = max(2, options.neighbourhood)
         var flagged: [Int] = []
         var isOutlier = [Bool](repeating: false, count: n)
+        var window: [Double] = []
+        window.reserveCapacity(k)
         func side(_ range: Range<Int>, _ i: Int) -> Double? {
-            let values = range.filter { !isOutlier[$0] }.map { y[$0] }
-            guard values.count >= 2 else { return nil }
-            let spread = range.reduce(0.0) { $0 + variances[$1] } / Double(range.count)
+            window.removeAll(keepingCapacity: true)
+            var spread = 0.0
+            for j in range {
+                spread += variances[j]
+                if !isOutlier[j] { window.append(y[j]) }
+            }
+            guard window.count >= 2 else { return nil }
+            window.sort()
+            let middle = window.count / 2
+            let median = window.count % 2 == 1 ? window[middle] : (window[middle - 1] + window[middle]) / 2
             // The median of m values has about π/2 times the variance of their mean.
-            return (y[i] - Descriptive.median(values)) / (variances[i] + Double.pi / 2 * spread / Double(values.count)).squareRoot()
+            spread /= Double(range.count)
+            return (y[i] - median) / (variances[i] + Double.pi / 2 * spread / Double(window.count)).squareRoot()
         }
         for i in 0..<n {
             let before = side(max(0, i - k)..<i, i)
@@ -203,57 +223,5 @@ public enum LevelShifts {
             sum += w[i] * (y[i] - detrend(i))
         }
         return (sum / weight, weight)
-    }
-}
-
-/// Optimal partitioning under the weighted Gaussian cost with a penalty per change point, with
-/// PELT's pruning (Killick et al. 2012): exact, O(n) expected time.
-struct Segmentation {
-    /// First indices of the new segments, ascending.
-    let cuts: [Int]
-    /// Cost plus β per change point.
-    let penalisedCost: Double
-
-    init(y: [Double], w: [Double], beta: Double, minimum: Int) {
-        let n = y.count
-        var sw = [Double](repeating: 0, count: n + 1), swy = sw, swyy = sw
-        for i in 0..<n {
-            sw[i + 1] = sw[i] + w[i]
-            swy[i + 1] = swy[i] + w[i] * y[i]
-            swyy[i + 1] = swyy[i] + w[i] * y[i] * y[i]
-        }
-        func cost(_ a: Int, _ b: Int) -> Double {
-            let weight = sw[b] - sw[a], sum = swy[b] - swy[a]
-            return max(0, (swyy[b] - swyy[a]) - sum * sum / weight)
-        }
-        guard n >= 2 * minimum else {
-            cuts = []
-            penalisedCost = n > 0 ? cost(0, n) : 0
-            return
-        }
-        var best = [Double](repeating: .infinity, count: n + 1)
-        var previous = [Int](repeating: 0, count: n + 1)
-        best[0] = -beta
-        var candidates = [0]
-        for t in minimum...n {
-            if t - minimum >= minimum { candidates.append(t - minimum) }
-            var value = Double.infinity, arg = 0
-            for s in candidates {
-                let c = best[s] + cost(s, t) + beta
-                if c < value { value = c; arg = s }
-            }
-            best[t] = value
-            previous[t] = arg
-            candidates.removeAll { best[$0] + cost($0, t) > value }
-        }
-        var found: [Int] = []
-        var t = n
-        while t > 0 {
-            let s = previous[t]
-            if s > 0 { found.append(s) }
-            t = s
-        }
-        cuts = found.reversed()
-        penalisedCost = best[n]
     }
 }

@@ -257,6 +257,11 @@ struct RunLocation {
     let varianceFactor: Double
 
     init(_ values: [Double], trim: Double) {
+        if values.count == 1 {
+            // One value (a given value, or a summary): its own location, no sampling variance.
+            (location, count, kept, winsorizedVariance, varianceFactor) = (values[0], 1, 1, 0, 0)
+            return
+        }
         let sorted = values.sorted()
         let n = sorted.count
         count = n

@@ -70,6 +70,22 @@ import Testing
         #expect(steps.shifts.map(\.index) == [50, 100])
     }
 
+    @Test func functionalPruningKeepsTheOptimum() {
+        // FPOP against the unpruned recursion on series with and without steps and weights.
+        var random = SyntheticResults(seed: 77)
+        for trial in 0..<60 {
+            let n = 50 + trial * 7
+            let levels = (0..<n).map { i in (i / (10 + trial % 40)) % 3 == 0 ? 0.0 : Double(trial % 4) * 0.7 }
+            let y = levels.map { $0 + random.normal(0, 1) }
+            let w = (0..<n).map { _ in 0.5 + random.uniform() * 2 }
+            let beta = 4 + Double(trial % 5) * 3
+            let fast = Segmentation(y: y, w: w, beta: beta, minimum: 1 + trial % 3)
+            let slow = Segmentation(y: y, w: w, beta: beta, minimum: 1 + trial % 3, pruned: false)
+            #expect(abs(fast.penalisedCost - slow.penalisedCost) <= 1e-9 * max(1, abs(slow.penalisedCost)), "trial \(trial)")
+            #expect(fast.cuts == slow.cuts, "trial \(trial)")
+        }
+    }
+
     @Test func segmentationIsTheExactOptimum() {
         // PELT against every partition of a short series into segments of at least two points.
         var random = SyntheticResults(seed: 21)

@@ -34,7 +34,7 @@ struct TrendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The branch (or any ref). Default: the current branch.", valueName: "ref"))
     var branch: String?
 
-    @Option(help: "At most this many commits with results, the newest.")
+    @Option(help: "At most this many commits with results, the newest; 0 for all.")
     var last = 200
 
     @Option(help: ArgumentHelp("The machine. Default: the machine of the newest run.", valueName: "name"))
@@ -76,7 +76,7 @@ struct TrendCommand: ParsableCommand {
 
     func validate() throws {
         if machine != nil && anyMachine { throw ValidationError("--machine and --any-machine contradict each other") }
-        if last < 1 { throw ValidationError("--last must be at least 1") }
+        if last < 0 { throw ValidationError("--last must be 0 (all) or more") }
         if window < 2 { throw ValidationError("--window must be at least 2") }
         if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
         if let falseAlarms, !(falseAlarms > 0 && falseAlarms <= 100) { throw ValidationError("--false-alarms must be above 0 and at most 100") }
