@@ -301,23 +301,26 @@ public struct Comparer: Sendable {
     /// first), found by trend's detector at a strict setting (p ≤ 0.001 and a shift of at least
     /// 5 %), so noise rarely cuts the baseline; the newest segment is the new normal.
     static func newestStableSegment(_ byCommit: [[DecisionRun]], commits: [String], window: Int) -> Segment {
-        let levels = byCommit.reversed().map { runs in Descriptive.median(runs.map { Descriptive.median($0.values) }) }
-        var options = ChangePoints.Options()
-        options.maxPValue = 0.001
-        options.minMagnitude = 0.05
-        let found = levels.count >= 6 && levels.allSatisfy(\.isFinite) ? ChangePoints.detect(levels, options: options) : []
-        // A cut needs three commits on each side of it: a segment of one or two commits is as
-        // likely a noisy excursion as a new level, and choosing it would bias the baseline.
-        guard let last = found.last, last.index >= 3, levels.count - last.index >= 3 else {
+        // trend's detector over each commit's runs, with three commits a side: a segment of one or
+        // two commits is as likely a noisy excursion as a new level, and choosing it would bias
+        // the baseline. Only a level change of 5 % or more cuts.
+        let chronological = Array(byCommit.reversed())
+        let levels = CommitLevels(commits: chronological.map { $0.map(\.values) })
+        var options = LevelShifts.Options()
+        options.minimumSegment = 3
+        let found = chronological.count < 6 ? [] : levels.detect(options: options).shifts.filter { shift in
+            let before = levels.value(shift.before), after = levels.value(shift.after)
+            return before != 0 && abs(after / before - 1) >= 0.05
+        }
+        guard let last = found.last, last.index >= 3, chronological.count - last.index >= 3 else {
             // No new level: the window's runs are the baseline, and the older commits read for the
             // search (one group, about its own mean) add degrees of freedom to the run noise.
             let older = byCommit.dropFirst(window).flatMap { $0 }
             return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: older.count >= 2 ? [older] : [], start: nil)
         }
-        let newestCount = levels.count - last.index  // commits in the newest segment
-        let boundaries = [0] + found.map(\.index) + [levels.count]
+        let newestCount = chronological.count - last.index  // commits in the newest segment
+        let boundaries = [0] + found.map(\.index) + [chronological.count]
         var older: [[DecisionRun]] = []
-        let chronological = Array(byCommit.reversed())
         for (from, to) in zip(boundaries, boundaries.dropFirst()) where to <= last.index {
             older.append(chronological[from..<to].flatMap { $0 })
         }
