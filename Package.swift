@@ -8,6 +8,9 @@ let fuzzing = Context.environment["HHBENCH_FUZZ"] != nil
 let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
 let fuzzEntry: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library", "-DFUZZING"])] : []
 let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+// A file uses only the members of modules it imports itself, not of modules its imports pull in
+// (SE-0444): a layering leak through a transitive import fails the build.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "hhbench",
@@ -23,33 +26,36 @@ let package = Package(
     ],
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
-        .target(name: "Statistics", swiftSettings: fuzzed),
+        .target(name: "Statistics", swiftSettings: strict + fuzzed),
         // The run record every runner and adapter produces: values, units, directions, derived metrics.
-        .target(name: "Records", dependencies: ["Statistics"], swiftSettings: fuzzed),
+        .target(name: "Records", dependencies: ["Statistics"], swiftSettings: strict + fuzzed),
         // Run context from git, the machine and the CI environment.
-        .target(name: "Capture", dependencies: ["Records"]),
+        .target(name: "Capture", dependencies: ["Records"], swiftSettings: strict),
         // One file per input format, bytes in, run records out. No database.
-        .target(name: "Ingest", dependencies: ["Records"], swiftSettings: fuzzed),
+        .target(name: "Ingest", dependencies: ["Records"], swiftSettings: strict + fuzzed),
         // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
         .target(
             name: "Warehouse",
             dependencies: ["Records", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict,
             plugins: ["EmbedSQL"]
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
-        .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"]),
-        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"], swiftSettings: fuzzed),
+        .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"], swiftSettings: strict),
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"], swiftSettings: strict + fuzzed),
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
-        .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"]),
+        .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"],
+                swiftSettings: strict),
         // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
         .target(name: "CMeasure"),
-        .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"]),
+        .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"], swiftSettings: strict),
         .executableTarget(
             name: "hhbench",
             dependencies: [
                 "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Build-time helper: turns migrations/*.sql and queries/*.sql into Swift string literals,
         // so the built hhbench is one self-contained file.

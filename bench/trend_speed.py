@@ -100,22 +100,28 @@ def theil_sen(folder, n=20000):
           f"largest relative difference {worst:.1e}")
 
 
+def write_runs(folder, shas, lines_for):
+    """One native file a commit (one run each), its context naming the commit and its parent."""
+    os.makedirs(folder, exist_ok=True)
+    files = []
+    for i, sha in enumerate(shas):
+        lines = ['{"context":{"commit":{"sha":"%s","parents":[%s]},"branch":"main"}}' % (sha, f'"{shas[i - 1]}"' if i else "")]
+        path = os.path.join(folder, f"{i:05d}.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(lines + lines_for(i)) + "\n")
+        files.append(path)
+    return files
+
+
 def trend(folder, series=500, commits=200):
     hhbench = os.path.join(release, "hhbench")
     repo = os.path.join(folder, "repo")
     shas = make_repo(repo, commits)
     rng = random.Random(4)
     inputs = os.path.join(folder, "inputs")
-    os.makedirs(inputs)
-    files = []
-    for i, sha in enumerate(shas):
-        lines = ['{"context":{"commit":{"sha":"%s","parents":[%s]},"branch":"main"}}' % (sha, f'"{shas[i - 1]}"' if i else "")]
-        for b in range(series):
-            level = 10 + b % 13 + (3 if b % 10 == 0 and i > 120 else 0)
-            lines.append('{"benchmark":"bench_%03d","metric":"p95_time_ms","value":%.4f}' % (b, rng.gauss(level, 0.2)))
-        path = os.path.join(inputs, f"{i:04d}.jsonl")
-        open(path, "w").write("\n".join(lines) + "\n")
-        files.append(path)
+    files = write_runs(inputs, shas, lambda i: ['{"benchmark":"bench_%03d","metric":"p95_time_ms","value":%.4f}'
+                                                % (b, rng.gauss(10 + b % 13 + (3 if b % 10 == 0 and i > 120 else 0), 0.2))
+                                                for b in range(series)])
     db = os.path.join(folder, "history.db")
     env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
     subprocess.run([hhbench, "record", *files], cwd=inputs, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -140,17 +146,11 @@ def long_history(folder, commits=20000, series=3):
     rng = random.Random(5)
     db = os.path.join(folder, "long.db")
     env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
-    files = []
-    for i, sha in enumerate(shas):  # one run a commit, one native file a run
-        lines = ['{"context":{"commit":{"sha":"%s","parents":[%s]},"branch":"main"}}' % (sha, f'"{shas[i - 1]}"' if i else "")]
-        for b in range(series):
-            level = 10 + b + (2 if i > commits // 2 else 0)
-            samples = ",".join("%.5f" % rng.gauss(level, 0.3) for _ in range(5))
-            lines.append('{"benchmark":"bench_%d","metric":"time_ms","samples":[%s]}' % (b, samples))
-        path = os.path.join(folder, f"long-{i:05d}.jsonl")
-        with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        files.append(path)
+
+    def lines_for(i):
+        samples = lambda b: ",".join("%.5f" % rng.gauss(10 + b + (2 if i > commits // 2 else 0), 0.3) for _ in range(5))
+        return ['{"benchmark":"bench_%d","metric":"time_ms","samples":[%s]}' % (b, samples(b)) for b in range(series)]
+    files = write_runs(os.path.join(folder, "long-inputs"), shas, lines_for)
     for k in range(0, len(files), 2000):
         subprocess.run([hhbench, "record", *files[k:k + 2000]], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
     for method in ["levels", "otava"]:

@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// The part of TOML 1.0 that `hhbench.toml` needs, read into a `JSONValue` tree: comments,

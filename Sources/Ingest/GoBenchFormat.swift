@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// `go test -bench` text output, the format benchstat reads.

@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// hyperfine's `--export-json`: `{"results":[{command, mean, stddev, median, user, system, min,

@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// Helpers for adapters of JSON documents: parse with errors that name the line and column, and

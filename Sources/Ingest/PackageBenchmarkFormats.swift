@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// Metric names of ordo-one package-benchmark, mapped onto hhbench's vocabulary.

@@ -1,3 +1,4 @@
+import Foundation
 import Statistics
 
 /// The warnings hyperfine gives about a set of runs.

@@ -47,6 +47,13 @@ public enum WarehouseError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The message for an engine error that escaped a command without its database's path (the
+    /// CLI maps errors to exit codes in one place and must not know the engine); nil for others.
+    public static func engineMessage(for error: any Error) -> String? {
+        guard let database = error as? DatabaseError else { return nil }
+        return "database error: \(database.message ?? "\(database.resultCode)") (\(database.resultCode))"
+    }
+
     public var description: String {
         switch self {
         case let .newerSchema(path, found, supported):

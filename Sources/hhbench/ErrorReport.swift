@@ -1,7 +1,6 @@
 import Analysis
 import ArgumentParser
 import Foundation
-import GRDB
 import Records
 import Warehouse
 
@@ -46,9 +45,6 @@ enum ErrorReport {
         case let warehouse as WarehouseError:
             printError(warehouse.description)
             return Exit.usageOrInput
-        case let database as DatabaseError:
-            printError("database error: \(database.message ?? "\(database.resultCode)") (\(database.resultCode))")
-            return Exit.usageOrInput
         case let exit as ExitCode:
             return exit.rawValue
         case let cocoa as CocoaError:
@@ -58,6 +54,9 @@ enum ErrorReport {
             return Exit.usageOrInput
         case let posix as POSIXError:
             printError("\(posix.code): \(String(cString: strerror(posix.code.rawValue)))")
+            return Exit.usageOrInput
+        case _ where WarehouseError.engineMessage(for: error) != nil:
+            printError(WarehouseError.engineMessage(for: error) ?? "")
             return Exit.usageOrInput
         default:
             let parserCode = HHBench.exitCode(for: error)

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Ingest
+import Records
 
 struct FormatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// Rows of text cells under named columns, printable as an aligned table, CSV or Markdown.
