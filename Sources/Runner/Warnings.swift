@@ -19,7 +19,7 @@ enum Warnings {
                 warnings.append("The first run was much slower than the rest (\(Int(times[0].rounded())) ms against a median of "
                                 + "\(String(format: "%.1f", median)) ms): caches were probably cold. Use --warmup or --prepare.")
             } else if scores.contains(where: { abs($0) > outlierThreshold }) {
-                warnings.append("Statistical outliers were found (modified Z-score above \(outlierThreshold)). Other programs or "
+                warnings.append("Statistical outliers were found (modified Z-score above \(String(format: "%.3f", outlierThreshold))). Other programs or "
                                 + "the system may have interfered; consider --warmup, a quieter machine, or more runs.")
             }
         }

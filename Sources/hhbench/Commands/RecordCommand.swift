@@ -7,7 +7,7 @@ import Warehouse
 
 /// Context flags shared by the commands that record runs (`record`, `run`).
 struct ContextOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The commit measured (a sha or any git revision). Default: HEAD.", valueName: "sha"))
+    @Option(help: ArgumentHelp("The commit measured (a sha or any git revision). Default: HEAD (for import-baselines, none: its numbers are historic).", valueName: "sha"))
     var commit: String?
 
     @Option(help: ArgumentHelp("The branch. Default: the current branch, or the CI's on a detached HEAD.", valueName: "name"))

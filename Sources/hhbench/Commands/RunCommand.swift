@@ -13,7 +13,8 @@ struct RunCommand: ParsableCommand {
         abstract: "Benchmark commands like hyperfine, and record every sample with the run's context.",
         discussion: """
             Each command is a benchmark. Per run: wall time (monotonic clock), user and system CPU time, the \
-            child's own peak resident memory (posix_spawn, so hhbench's memory is not inherited) and the exit code. \
+            child's own peak resident memory (read at its exit under ptrace, so hhbench's memory is not counted) and \
+            the exit code. \
             Recorded as one run: time_ms, cpu_user_ms, cpu_sys_ms, max_rss_mb samples and their summaries \
             (avg_time_ms, p95_time_ms, throughput_ops_per_sec, ...). Hooks (--setup, --prepare, --conclude, \
             --cleanup) run through /bin/sh. A failing command stops the benchmark with exit 2 unless \
@@ -31,15 +32,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("name"), help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
     var names: [String] = []
 
-    @Option(help: "Warm-up runs before measuring (default 3).")
+    @Option(help: "Warm-up runs before measuring.")
     var warmup = 3
     @Option(help: "Exactly this many measured runs.")
     var runs: Int?
-    @Option(help: "At least this many runs (default 10).")
+    @Option(help: "At least this many runs.")
     var minRuns = 10
     @Option(help: "At most this many runs.")
     var maxRuns: Int?
-    @Option(help: ArgumentHelp("Measure each command for at least this long (default 3s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Measure each command for at least this long.", valueName: "duration"))
     var minTime = "3s"
 
     @Option(help: ArgumentHelp("Run once before each command's runs.", valueName: "command")) var setup: String?
@@ -76,7 +77,7 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
                                                          valueName: "name min max"))
     var parameterScan: [String] = []
-    @Option(help: "The step of --parameter-scan (default 1).")
+    @Option(help: "The step of --parameter-scan.")
     var parameterStep: Double = 1
     @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
     var parameterList: [String] = []

@@ -8,7 +8,7 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: ArgumentHelp("The run's id, uuid or a unique uuid prefix.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run's id, uuid, a unique uuid prefix, or latest (the newest run).", valueName: "run"))
     var runReference: String
 
     @Option(help: "table, json, csv or markdown.")

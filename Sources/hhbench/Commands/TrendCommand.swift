@@ -56,7 +56,7 @@ struct TrendCommand: ParsableCommand {
     @Option(help: "Change point significance, for --method otava (Otava's default 0.001).")
     var maxPValue = 0.001
 
-    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 % (default 0).")
+    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 %.")
     var minMagnitude = 0.0
 
     @Flag(help: "Draw each series as a chart in the terminal.")
