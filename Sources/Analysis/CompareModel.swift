@@ -53,7 +53,7 @@ public struct SummaryChange: Sendable, Equatable {
 
 /// How a series was tested.
 public enum CompareMethod: String, Sendable, Codable {
-    /// Raw samples: per-run 20 % trimmed means, run-level two-stage test (`RunLevelTest`).
+    /// Raw samples: per-run 10 % trimmed means, run-level two-stage test (`RunLevelTest`).
     case runTrimmedMean = "run_trimmed_mean"
     /// One value per run (a given value or a named summary): the same test on run values.
     case runValues = "run_values"
@@ -68,7 +68,7 @@ public struct SideSummary: Sendable, Equatable {
     public let samples: Int
     public let median: Double
     public let mean: Double
-    /// The statistic the change is computed on: the mean of run locations (per-run 20 % trimmed
+    /// The statistic the change is computed on: the mean of run locations (per-run 10 % trimmed
     /// means, geometric when the values are positive), so baseline, candidate and change agree.
     public let value: Double
 }

@@ -54,7 +54,7 @@ public enum CompareError: Error, CustomStringConvertible, Sendable {
 /// is the decision, tested on its per-run values. Counts that describe a run (`rounds`,
 /// iterations, exit codes) are run facts and are not compared.
 ///
-/// **The test** is `RunLevelTest`: run-level locations (20 % trimmed means on the log scale) with
+/// **The test** is `RunLevelTest`: run-level locations (10 % trimmed means on the log scale) with
 /// sampling noise and run-to-run noise modelled apart, the run noise moderated across the call's
 /// decisions (`RunNoisePrior`, empirical Bayes). **Multiplicity:** p-values of one call are
 /// adjusted by Benjamini-Hochberg (default), Holm or not at all. **Verdicts:** `regression` /

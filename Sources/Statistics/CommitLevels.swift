@@ -3,7 +3,7 @@ import Foundation
 /// Each commit's level and the sampling variance of that level, from its runs' raw samples: the
 /// input of `LevelShifts`, which is how the detector uses what only the warehouse has.
 ///
-/// A run's location is its 20 % trimmed mean (as in `RunLevelTest`); a commit's level is the mean
+/// A run's location is its 10 % trimmed mean (as in `RunLevelTest`); a commit's level is the mean
 /// of its runs' locations. Its variance comes from the whole series, not from the commit's own two
 /// or three runs (which would give it one or two degrees of freedom): a run location's variance is
 /// the series' pooled spread of run locations about their commit's mean (run-to-run noise and
@@ -20,7 +20,7 @@ public struct CommitLevels: Sendable, Equatable {
 
     /// `commits[i]` holds commit i's runs, each its samples (or one value). Commits with no values
     /// are not allowed: leave them out.
-    public init(commits: [[[Double]]], trim: Double = 0.2) {
+    public init(commits: [[[Double]]], trim: Double = RunLevelTest.Options().trim) {
         let positive = commits.allSatisfy { runs in runs.allSatisfy { run in run.allSatisfy { $0 > 0 && $0.isFinite } } }
         logScale = positive
         // One pass, without an array a run: most series hold one run of few values a commit.

@@ -9,9 +9,13 @@ import Foundation
 /// `T_i = μ_side + b_i + e_i`: `b_i` is the run's own level (machine state, a warm cache), with
 /// variance σ²_b, and `e_i` the sampling error of the run's location given its samples.
 ///
-/// **Within runs.** Each run's location is its 20 % trimmed mean (Wilcox's recommended amount),
-/// so one outlier or a heavy tail does not move it; its sampling variance is Yuen's (1974)
-/// `(n−1)·s²_w / (h·(h−1))` (s²_w the winsorized variance, h the values kept).
+/// **Within runs.** Each run's location is its 10 % trimmed mean, at least one value trimmed from
+/// each end from 5 values on, so one outlier or a heavy tail does not move it; its sampling
+/// variance is Yuen's (1974) `(n−1)·s²_w / (h·(h−1))` (s²_w the winsorized variance, h the values
+/// kept). 10 %, not Wilcox's 20 %: Stigler (1977, *Ann. Statist.* 5(6)) found the 10 % trimmed
+/// mean among the best estimators on real measurement data, it keeps about 94 % of the mean's
+/// efficiency on normal samples where 20 % keeps about 83 % at n = 10, and the small-sample
+/// protection 20 % buys is given here by moderating the run noise (`RunNoisePrior`) instead.
 ///
 /// **Between runs.** The test is the prediction-interval t test of run locations (Hahn & Meeker,
 /// *Statistical Intervals*, §4.6): the spread of run locations about their side's mean, pooled
@@ -34,8 +38,8 @@ import Foundation
 /// the two-sided t p-value, intervals at any level, and the minimum detectable effect.
 public struct RunLevelTest: Sendable, Equatable {
     public struct Options: Sendable, Equatable {
-        /// The share trimmed from each end of a run's samples (Wilcox recommends 0.2).
-        public var trim = 0.2
+        /// The share trimmed from each end of a run's samples (at least one value from 5 on).
+        public var trim = 0.1
         /// Run-to-run noise assumed, as a relative SD, when too few runs estimate it.
         public var assumedRunNoise = 0.03
         public init() {}
@@ -265,7 +269,8 @@ struct RunLocation {
         let sorted = values.sorted()
         let n = sorted.count
         count = n
-        let g = Int((trim * Double(n)).rounded(.down))
+        // At least one value off each end from 5 values on: one outlier never moves a location.
+        let g = max(trim > 0 && n >= 5 ? 1 : 0, Int((trim * Double(n)).rounded(.down)))
         let h = n - 2 * g
         kept = h
         location = sorted[g..<(n - g)].reduce(0, +) / Double(h)
