@@ -11,18 +11,24 @@ let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,addre
 // A file uses only the members of modules it imports itself, not of modules its imports pull in
 // (SE-0444): a layering leak through a transitive import fails the build.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+// SHA-256 for content hashes, machine fingerprints and migration checksums.
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "hhbench",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "hhbench", targets: ["hhbench"]),
-        // The Swift harness: in-process benchmarks that record into the warehouse.
+        // The Swift harness: in-process benchmarks that write hhbench's JSON lines. No database.
         .library(name: "HHBench", targets: ["HHBenchKit"]),
+        // Opt-in: the harness recording straight into the warehouse (GRDB, swift-crypto, git capture).
+        .library(name: "HHBenchRecording", targets: ["HHBenchRecording"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
@@ -32,20 +38,21 @@ let package = Package(
         // Run context from git, the machine and the CI environment.
         .target(name: "Capture", dependencies: ["Records"], swiftSettings: strict),
         // One file per input format, bytes in, run records out. No database.
-        .target(name: "Ingest", dependencies: ["Records"], swiftSettings: strict + fuzzed),
+        .target(name: "Ingest", dependencies: ["Records", crypto], swiftSettings: strict + fuzzed),
         // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
         .target(
             name: "Warehouse",
-            dependencies: ["Records", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Records", crypto, .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict,
             plugins: ["EmbedSQL"]
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
         .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"], swiftSettings: strict),
-        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture"], swiftSettings: strict + fuzzed),
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture", .product(name: "TOMLKit", package: "TOMLKit")],
+                swiftSettings: strict + fuzzed),
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
-        .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"],
-                swiftSettings: strict),
+        .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "CMeasure"], swiftSettings: strict),
+        .target(name: "HHBenchRecording", dependencies: ["HHBenchKit", "Records", "Recording", "Warehouse"], swiftSettings: strict),
         // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
         .target(name: "CMeasure"),
         .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"], swiftSettings: strict),
@@ -53,7 +60,7 @@ let package = Package(
             name: "hhbench",
             dependencies: [
                 "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), crypto,
             ],
             swiftSettings: strict
         ),
@@ -71,8 +78,8 @@ let package = Package(
         .testTarget(
             name: "hhbenchTests",
             dependencies: [
-                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "HHBenchKit",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording",
+                .product(name: "GRDB", package: "GRDB.swift"), crypto,
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -16,6 +16,8 @@ let package = Package(
             name: "TracingOverhead",
             dependencies: [
                 .product(name: "HHBench", package: "hhbench"),
+                // Records in process; without it the suite writes JSON lines for `hhbench record -`.
+                .product(name: "HHBenchRecording", package: "hhbench"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]

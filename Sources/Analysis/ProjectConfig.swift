@@ -90,90 +90,81 @@ public struct ProjectConfig: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
-        let document = try TOMLSubset.parse(text, file: file)
-        var config = ProjectConfig()
-        func number(_ value: JSONValue?, _ field: String) throws(InputError) -> Double? {
-            guard let value else { return nil }
-            guard let number = value.doubleValue else {
-                throw InputError(file: file, field: field, problem: "expected a number, found \(value.typeName)")
-            }
-            return number
+        let document = try ConfigFile.decode(text, file: file)
+        let lines = ConfigLines(text)
+        func fail(_ field: String, _ problem: String, fix: String? = nil) -> InputError {
+            InputError(file: file, line: lines.line(of: field), field: field, problem: problem, fix: fix)
         }
-        func rule(_ table: JSONValue, _ field: String) throws(InputError) -> SeriesRule {
+        func direction(_ text: String?, _ field: String) throws(InputError) -> Direction? {
+            guard let text else { return nil }
+            guard let parsed = Direction(rawValue: text) else {
+                throw fail(field, "unknown direction \"\(text)\"", fix: "use lower_is_better or higher_is_better")
+            }
+            return parsed
+        }
+        func alpha(_ number: ConfigNumber?, _ field: String) throws(InputError) -> Double? {
+            guard let value = number?.value else { return nil }
+            guard value > 0, value < 1 else { throw fail(field, "alpha must be between 0 and 1", fix: "write alpha = 0.05") }
+            return value
+        }
+        func rule(_ table: ConfigFile.RuleTable, _ field: String) throws(InputError) -> SeriesRule {
             var rule = SeriesRule()
-            let known: Set = ["benchmark", "metric", "alpha", "threshold_pct", "budget", "direction"]
-            for (key, _) in table.objectValue ?? [] where !known.contains(key) {
-                throw InputError(file: file, field: "\(field).\(key)", problem: "unknown setting",
-                                 fix: "settings are benchmark, metric, alpha, threshold_pct, budget, direction")
-            }
-            rule.benchmarkGlob = table["benchmark"]?.stringValue ?? "*"
-            rule.metricGlob = table["metric"]?.stringValue ?? "*"
-            rule.alpha = try number(table["alpha"], field + ".alpha")
-            rule.thresholdPct = try number(table["threshold_pct"], field + ".threshold_pct")
-            rule.budget = try number(table["budget"], field + ".budget")
-            if let direction = table["direction"]?.stringValue {
-                guard let parsed = Direction(rawValue: direction) else {
-                    throw InputError(file: file, field: field + ".direction", problem: "unknown direction \"\(direction)\"",
-                                     fix: "use lower_is_better or higher_is_better")
-                }
-                rule.direction = parsed
-            }
-            if let alpha = rule.alpha, !(alpha > 0 && alpha < 1) {
-                throw InputError(file: file, field: field + ".alpha", problem: "alpha must be between 0 and 1")
-            }
+            rule.benchmarkGlob = table.benchmark ?? "*"
+            rule.metricGlob = table.metric ?? "*"
+            rule.alpha = try alpha(table.alpha, field + ".alpha")
+            rule.thresholdPct = table.thresholdPct?.value
+            rule.budget = table.budget?.value
+            rule.direction = try direction(table.direction, field + ".direction")
             return rule
         }
-        if let compare = document["compare"] {
-            config.baselineBranch = compare["baseline"]?.stringValue
-            if let window = try number(compare["window"], "compare.window") {
+        var config = ProjectConfig()
+        if let compare = document.compare {
+            config.baselineBranch = compare.baseline
+            if let window = compare.window?.value {
                 guard let whole = Int(exactly: window), (2...100_000).contains(whole) else {
-                    throw InputError(file: file, field: "compare.window", problem: "\(DecimalNumber(window).jsonText) is not a whole number of commits from 2 to 100000",
-                                     fix: "write window = 10")
+                    throw fail("compare.window", "\(DecimalNumber(window).jsonText) is not a whole number of commits from 2 to 100000",
+                               fix: "write window = 10")
                 }
                 config.window = whole
             }
-            if let text = compare["correction"] {
-                guard let name = text.stringValue, let correction = Correction(rawValue: name) else {
-                    throw InputError(file: file, field: "compare.correction", problem: "expected \"bh\", \"holm\" or \"none\"",
-                                     fix: "write correction = \"bh\"")
+            if let name = compare.correction {
+                guard let correction = Correction(rawValue: name) else {
+                    throw fail("compare.correction", "expected \"bh\", \"holm\" or \"none\"", fix: "write correction = \"bh\"")
                 }
                 config.correction = correction
             }
-            if let noise = try number(compare["run_noise_pct"], "compare.run_noise_pct") {
+            if let noise = compare.runNoisePct?.value {
                 guard noise >= 0, noise < 1000 else {
-                    throw InputError(file: file, field: "compare.run_noise_pct", problem: "expected a percentage from 0", fix: "write run_noise_pct = 3")
+                    throw fail("compare.run_noise_pct", "expected a percentage from 0", fix: "write run_noise_pct = 3")
                 }
                 config.runNoisePct = noise
             }
-            var table = compare
-            let own: Set = ["baseline", "window", "correction", "run_noise_pct"]
-            if case .object(let members) = compare { table = .object(members.filter { !own.contains($0.0) }) }
-            try rule(table, "compare").apply(to: &config.defaults)
+            let defaults = ConfigFile.RuleTable(alpha: compare.alpha, thresholdPct: compare.thresholdPct, budget: compare.budget,
+                                                direction: compare.direction)
+            try rule(defaults, "compare").apply(to: &config.defaults)
         }
-        if let trend = document["trend"] {
-            for (key, _) in trend.objectValue ?? [] where !["method", "false_alarms_per_1000"].contains(key) {
-                throw InputError(file: file, field: "trend.\(key)", problem: "unknown setting", fix: "settings are method, false_alarms_per_1000")
-            }
-            if let text = trend["method"] {
-                guard let name = text.stringValue, let method = TrendMethod(rawValue: name) else {
-                    throw InputError(file: file, field: "trend.method", problem: "expected \"levels\" or \"otava\"", fix: "write method = \"levels\"")
+        if let trend = document.trend {
+            if let name = trend.method {
+                guard let method = TrendMethod(rawValue: name) else {
+                    throw fail("trend.method", "expected \"levels\" or \"otava\"", fix: "write method = \"levels\"")
                 }
                 config.trendMethod = method
             }
-            if let rate = try number(trend["false_alarms_per_1000"], "trend.false_alarms_per_1000") {
+            if let rate = trend.falseAlarmsPer1000?.value {
                 guard rate > 0, rate <= 100 else {
-                    throw InputError(file: file, field: "trend.false_alarms_per_1000", problem: "expected a rate above 0 and at most 100",
-                                     fix: "write false_alarms_per_1000 = 0.2")
+                    throw fail("trend.false_alarms_per_1000", "expected a rate above 0 and at most 100", fix: "write false_alarms_per_1000 = 0.2")
                 }
                 config.falseAlarmsPer1000 = rate
             }
         }
-        for (metric, table) in document["metrics"]?.objectValue ?? [] {
+        // A table's keys come back unordered; by name, so that overlapping [metrics.*] rules apply
+        // the same way every time ([[rules]] keep their order and come after).
+        for (metric, table) in (document.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
             var parsed = try rule(table, "metrics.\(metric)")
             parsed.metricGlob = metric
             config.rules.append(parsed)
         }
-        for (index, table) in (document["rules"]?.arrayValue ?? []).enumerated() {
+        for (index, table) in (document.rules ?? []).enumerated() {
             config.rules.append(try rule(table, "rules[\(index)]"))
         }
         return config

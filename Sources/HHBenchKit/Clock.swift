@@ -28,9 +28,10 @@ public enum ProcessMemory {
         return pages * pageSize / 1_048_576
     }
 
-    /// Bytes the allocator has handed out and not got back (glibc mallinfo2 uordblks + hblkhd).
+    /// Bytes the allocator has handed out and not got back (glibc mallinfo2 uordblks + hblkhd); NaN
+    /// where the platform cannot say, so that memory figures are left out rather than reported as 0.
     public static func heapBytes() -> Double {
-        Double(hh_heap_in_use())
+        hh_heap_measurable() != 0 ? Double(hh_heap_in_use()) : .nan
     }
 
     /// Resets the peak resident memory to the current one (Linux /proc/self/clear_refs "5"), so the

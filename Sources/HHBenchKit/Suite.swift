@@ -1,9 +1,6 @@
 import Foundation
-import Ingest
 import Records
-import Recording
 import Statistics
-import Warehouse
 
 /// What one benchmark of a suite measured: every metric (derived ones included) and the samples.
 public struct BenchmarkResult: Sendable {
@@ -15,14 +12,15 @@ public struct BenchmarkResult: Sendable {
     public subscript(_ metric: String) -> Double? { metrics[metric] }
 }
 
-/// A session of in-process benchmarks that records into the warehouse through the same path as
-/// `hhbench record` (context captured from git, the machine and CI; one transaction), or writes
-/// hhbench's native JSON lines for `hhbench record -`.
+/// A session of in-process benchmarks. It carries no storage: it writes hhbench's native JSON
+/// lines, which `hhbench record` reads (context captured from git, the machine and CI, then one
+/// transaction). The `HHBenchRecording` product adds `record(database:)`, which records in
+/// process through that same path.
 ///
 ///     let suite = Suite("sdk-performance")
 ///     suite.measure("computation_test") { blackHole(work()) }
 ///     suite.compare("computation_test", budgets: ["overhead_ratio" < 2.0], baseline: { work() }, candidate: { traced() })
-///     try suite.finish()   // HHBENCH_OUTPUT=jsonl prints JSON lines instead of recording
+///     try suite.finish()   // JSON lines to stdout, or to the file HHBENCH_OUTPUT names
 public final class Suite: @unchecked Sendable {
     public let name: String
     private let lock = NSLock()
@@ -100,7 +98,7 @@ public final class Suite: @unchecked Sendable {
         }
         var line = "hhbench: \(result.name): " + parts.joined(separator: ", ")
         for failure in result.budgetFailures { line += "\nhhbench: budget failed: \(failure)" }
-        FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// The run as it stands, before context is captured.
@@ -112,36 +110,27 @@ public final class Suite: @unchecked Sendable {
         }
     }
 
-    /// Records the suite as one run into the warehouse (`database`, else HHBENCH_DB, else
-    /// .hhbench/history.db at the git top level), through `hhbench record`'s own path.
-    @discardableResult
-    public func record(database: String? = nil, machine: String? = nil, tags: [String: String] = [:]) throws -> RunReceipt? {
-        var overrides = RunContext()
-        overrides.tags = tags
-        let recorder = Recorder(overrides: overrides, machineName: machine, allowDuplicate: true)
-        let warehouse = try Warehouse(path: DatabaseLocation.resolve(database))
-        if case .recorded(let receipt) = try recorder.record(runRecord, source: "suite \(name)", into: warehouse) { return receipt }
-        return nil
-    }
-
     /// hhbench's native JSON lines for this suite, for `hhbench record -`.
     public func jsonLines() -> String {
         NativeWriter.lines(runRecord)
     }
 
-    /// Records (default) or prints JSON lines (`HHBENCH_OUTPUT=jsonl`), or neither (`none`).
-    /// Returns false when a budget failed.
+    /// Writes the suite's JSON lines where `HHBENCH_OUTPUT` says: unset or `-` for standard output
+    /// (`swift run MyBenchmarks | hhbench record -`), a file path, or `none`. Returns false when a
+    /// budget failed.
     @discardableResult
-    public func finish(database: String? = nil) throws -> Bool {
-        switch ProcessInfo.processInfo.environment["HHBENCH_OUTPUT"] ?? "db" {
-        case "jsonl": FileHandle.standardOutput.write(jsonLines().data(using: .utf8)!)
+    public func finish() throws -> Bool {
+        switch ProcessInfo.processInfo.environment["HHBENCH_OUTPUT"] ?? "-" {
+        case "-", "", "jsonl": FileHandle.standardOutput.write(Data(jsonLines().utf8))
         case "none": break
-        default:
-            if let receipt = try record(database: database), printsResults {
-                FileHandle.standardError.write("hhbench: recorded run \(receipt.runID) (\(receipt.uuid)): \(receipt.benchmarks) benchmarks, \(receipt.samples) samples\n"
-                    .data(using: .utf8)!)
-            }
+        case let path: try write(to: path)
         }
         return budgetFailures.isEmpty
+    }
+
+    /// Writes the suite's JSON lines to a file, for `hhbench record FILE` (replacing the file).
+    public func write(to path: String) throws {
+        try Data(jsonLines().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        if printsResults { FileHandle.standardError.write(Data("hhbench: wrote \(path); record it with hhbench record \(path)\n".utf8)) }
     }
 }

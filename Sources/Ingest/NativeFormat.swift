@@ -1,3 +1,4 @@
+import Crypto
 import Records
 
 /// hhbench's own results format: JSON Lines, one object a line.
@@ -80,7 +81,7 @@ public struct NativeFormat: InputFormat {
             record.contextIsComplete = section.isExported
             if let format = section.sourceFormat { record.sourceFormat = format }
             record.contentHash = section.contentHash ?? ""
-            if sections.count > 1, section.contentHash == nil { record.contentHash = SHA256.hex(section.bytes) }
+            if sections.count > 1, section.contentHash == nil { record.contentHash = Hex.string(SHA256.hash(data: section.bytes)) }
             records.append(record)
         }
         return records

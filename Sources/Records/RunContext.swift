@@ -28,17 +28,12 @@ public struct MachineInfo: Sendable, Equatable, Codable {
         self.memoryBytes = memoryBytes
     }
 
-    /// The text the fingerprint hashes: every field, in a fixed order.
+    /// The text the fingerprint hashes (Warehouse's `MachineInfo.fingerprint`): every field in a
+    /// fixed order, or the name alone when it was given explicitly.
     public var fingerprintSource: String {
-        [name, os ?? "", kernel ?? "", arch ?? "", cpuModel ?? "", cpuCores.map(String.init) ?? "",
-         memoryBytes.map(String.init) ?? ""].joined(separator: "\u{1F}")
-    }
-
-    /// SHA-256 of name, OS, kernel, architecture, CPU model, cores and memory; of the name alone
-    /// when it was given explicitly.
-    public var fingerprint: String {
-        if let storedFingerprint { return storedFingerprint }
-        return SHA256.hex(Array((namedExplicitly ? "named\u{1F}" + name : fingerprintSource).utf8))
+        if namedExplicitly { return "named\u{1F}" + name }
+        return [name, os ?? "", kernel ?? "", arch ?? "", cpuModel ?? "", cpuCores.map(String.init) ?? "",
+                memoryBytes.map(String.init) ?? ""].joined(separator: "\u{1F}")
     }
 }
 

@@ -4,9 +4,10 @@ import Foundation
 /// which sorts and compares correctly as text in SQL, for years 1970 to 9999.
 ///
 /// Parsing is strict on purpose. Foundation's `Date.ISO8601FormatStyle` would be the obvious
-/// reader, but it normalises impossible dates ("2026-02-30" becomes March 2nd) and accepts
-/// five-digit years, which would store another time than the input says and break the text
-/// ordering of `recorded_at`. So the grammar below is checked field by field: ASCII digits only,
+/// reader, but on Linux (Swift 6.3) it rolls impossible times over ("2026-02-30" becomes March 2nd,
+/// "24:00:00" the next day, ":60" the next minute), accepts five-digit years, refuses times without
+/// an offset (pytest-benchmark writes them) and returns a `Double`, whose rounding can move a
+/// millisecond: each would store another time than the input says or refuse a real tool's file. So the grammar below is checked field by field: ASCII digits only,
 /// real calendar ranges, and the result must lie in the years the text format can hold.
 public enum Timestamp {
     /// The first and last instants the warehouse stores: 1970-01-01 and the end of 9999 (UTC).

@@ -9,6 +9,9 @@ public struct Execution: Sendable {
     public let systemMicroseconds: Int64
     public let maxResidentKilobytes: Int
     public let exitCode: Int32
+    /// False where the platform gives only rusage's peak, which can include the address space the
+    /// command inherited from hhbench (every platform but Linux; see cmeasure_portable.c).
+    public var memoryExact = true
 }
 
 /// Why a benchmark stopped.
@@ -73,7 +76,7 @@ public struct Executor: Sendable {
             wallNanoseconds: max(0, execution.wallNanoseconds - shellOverhead.wallNanoseconds),
             userMicroseconds: max(0, execution.userMicroseconds - shellOverhead.userMicroseconds),
             systemMicroseconds: max(0, execution.systemMicroseconds - shellOverhead.systemMicroseconds),
-            maxResidentKilobytes: execution.maxResidentKilobytes, exitCode: execution.exitCode)
+            maxResidentKilobytes: execution.maxResidentKilobytes, exitCode: execution.exitCode, memoryExact: execution.memoryExact)
     }
 
     /// Runs a setup/prepare/conclude/cleanup hook through /bin/sh (hooks want shell syntax and are not measured).
@@ -97,6 +100,7 @@ public struct Executor: Sendable {
         return Execution(wallNanoseconds: Int64((measurement.wall_seconds * 1e9).rounded()),
                          userMicroseconds: Int64((measurement.user_seconds * 1e6).rounded()),
                          systemMicroseconds: Int64((measurement.system_seconds * 1e6).rounded()),
-                         maxResidentKilobytes: measurement.max_rss_kb, exitCode: measurement.exit_code)
+                         maxResidentKilobytes: measurement.max_rss_kb, exitCode: measurement.exit_code,
+                         memoryExact: measurement.memory_exact != 0)
     }
 }

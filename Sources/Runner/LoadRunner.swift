@@ -10,7 +10,20 @@ public struct LoadRunner: Sendable {
     public let rampUp: Double
     public let maxRuns: Int
 
-    public init(executor: Executor, concurrency: Int, duration: Double, rampUp: Double, maxRuns: Int = 1_000_000) {
+    public let progress: (@Sendable (Progress) -> Void)?
+
+    /// What the workers have done so far, for a progress line.
+    public struct Progress: Sendable {
+        public let elapsedSeconds: Double
+        public let runs: Int
+        public let errors: Int
+        public var throughput: Double { elapsedSeconds > 0 ? Double(runs) / elapsedSeconds : 0 }
+    }
+
+    /// `progress`, when given, is called about four times a second while the workers run.
+    public init(executor: Executor, concurrency: Int, duration: Double, rampUp: Double, maxRuns: Int = 1_000_000,
+                progress: (@Sendable (Progress) -> Void)? = nil) {
+        self.progress = progress
         self.executor = executor
         self.concurrency = concurrency
         self.duration = duration
@@ -69,7 +82,14 @@ public struct LoadRunner: Sendable {
             }
             thread.start()
         }
-        group.wait()
+        while group.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
+            guard let progress else { continue }
+            collector.lock.lock()
+            let runs = collector.executions.count
+            let errors = collector.executions.lazy.filter { $0.exitCode != 0 }.count
+            collector.lock.unlock()
+            progress(Progress(elapsedSeconds: MonotonicClock.now() - start, runs: runs, errors: errors))
+        }
         if let failure = collector.failure { throw failure }
         return Result(executions: collector.executions, measuredSeconds: max(collector.lastEnd - start, 0))
     }

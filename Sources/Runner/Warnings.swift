@@ -23,6 +23,10 @@ enum Warnings {
                                 + "the system may have interfered; consider --warmup, a quieter machine, or more runs.")
             }
         }
+        if executions.contains(where: { !$0.memoryExact }) {
+            warnings.append("Peak memory comes from rusage here: this platform (or a ptrace refusal) does not let hhbench read the "
+                            + "command's own, so max_rss_mb can include memory inherited from hhbench. Read it as an upper bound.")
+        }
         if median < 5 {
             warnings.append("The command took less than 5 ms: the spawn and measurement overhead matters at this scale; "
                             + "results may be less accurate.")

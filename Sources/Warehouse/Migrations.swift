@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Records
@@ -13,7 +14,7 @@ public enum Migrations {
         public let version: Int
         public let name: String
         public let sql: String
-        public var checksum: String { SHA256.hex(Array(sql.utf8)) }
+        public var checksum: String { Hex.string(SHA256.hash(data: Array(sql.utf8))) }
     }
 
     public static let all: [Migration] = EmbeddedSQL.migrations.compactMap { file in

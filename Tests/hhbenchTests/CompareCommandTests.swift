@@ -112,7 +112,7 @@ struct SyntheticResults {
         #expect(try hhbench(["record", second, "--db", "h.db", "--machine", "m1"], cwd: history.repo.path).status == 0)
         let elsewhere = try history.repo.folder.write("c3.jsonl", generator.file(benchmarks: ["slow": 5, "steady": 5, "fast": 5]))
         #expect(try hhbench(["record", elsewhere, "--db", "h.db", "--machine", "m9"], cwd: history.repo.path).status == 0)
-        let report = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--machine", "m1", "--format", "json"], cwd: history.repo.path).stdout)
+        let report = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--runs-on", "m1", "--format", "json"], cwd: history.repo.path).stdout)
         #expect(report["candidate"]?["runs"]?.arrayValue?.count == 2)
         let slow = try #require(report["comparisons"]?.arrayValue?.first { $0["benchmark"]?.stringValue == "slow" && $0["metric"]?.stringValue == "time_ms" })
         #expect(slow["candidate"]?["runs"]?.doubleValue == 2)

@@ -1,5 +1,6 @@
 import Foundation
 import HHBenchKit
+import HHBenchRecording
 import Records
 import Statistics
 import Testing
@@ -158,9 +159,12 @@ final class Counter: @unchecked Sendable {
         suite.printsResults = false
         suite.measure("op", warmup: 1, iterations: 30) { spin(2_000) }
         suite.memory("alloc", operations: 10, { [UInt8](repeating: 0, count: 1000) as Any })
-        let lines = suite.jsonLines()
-        let result = try hhbench(["record", "-", "--db", "h.db"], cwd: folder.path, input: lines)
+        try suite.write(to: folder.file("suite.jsonl"))
+        let result = try hhbench(["record", "suite.jsonl", "--db", "h.db"], cwd: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
+        let piped = try hhbench(["record", "-", "--db", "piped.db"], cwd: folder.path, input: suite.jsonLines())
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try scalar(folder.file("piped.db"), "SELECT count(*) FROM hh_samples WHERE benchmark = 'op'") == 30)
         #expect(try scalar(folder.file("h.db"), "SELECT count(*) FROM hh_samples WHERE benchmark = 'op'") == 30)
         #expect(try scalar(folder.file("h.db"), "SELECT count(*) FROM hh_measurements WHERE metric = 'memory_per_operation_kb'") == 2)
         #expect(try scalar(folder.file("h.db"), "SELECT tool FROM hh_runs", as: String.self) == "HHBenchKit")

@@ -189,7 +189,7 @@ import Testing
 
     @Test func readCommandsNeverCreateADatabase() throws {
         let folder = try TemporaryFolder()
-        for command in [["query", "budgets", "--fail-if-rows"], ["runs"], ["show", "latest"], ["export"], ["compare"], ["trend", "time_ms"]] {
+        for command in [["query", "budgets", "--fail-on", "rows"], ["runs"], ["show", "latest"], ["export"], ["compare"], ["trend", "time_ms"]] {
             let result = try hhbench(command + ["--db", folder.file("typo.db")], cwd: folder.path)
             #expect(result.status == 2, "\(command): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("no such database"), "\(command): \(result.stderr)")

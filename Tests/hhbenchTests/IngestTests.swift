@@ -272,7 +272,7 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("odd.txt: not a format hhbench reads"))
         #expect(result.stderr.contains("pytest-benchmark") && result.stderr.contains("go-bench"))
-        let forced = try hhbench(["record", fixture("go/run1.txt"), "--format", "hyperfine", "--db", "h.db"], cwd: folder.path)
+        let forced = try hhbench(["record", fixture("go/run1.txt"), "--input-format", "hyperfine", "--db", "h.db"], cwd: folder.path)
         #expect(forced.status == 2)
         #expect(forced.stderr.contains("not valid hyperfine JSON"))
     }

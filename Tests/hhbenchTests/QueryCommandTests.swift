@@ -142,11 +142,11 @@ import Testing
 
     @Test func gatesListsAndTheReadOnlyGuard() throws {
         let f = try Fixture()
-        let gate = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 20}"#, "--fail-if-rows"], cwd: f.repo.path)
+        let gate = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 20}"#, "--fail-on", "rows"], cwd: f.repo.path)
         #expect(gate.status == 1)
         #expect(gate.stdout.contains("api"))
         #expect(gate.stderr.contains("1 row returned"))
-        let pass = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 50}"#, "--fail-if-rows"], cwd: f.repo.path)
+        let pass = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 50}"#, "--fail-on", "rows"], cwd: f.repo.path)
         #expect(pass.status == 0)
 
         let list = try hhbench(["query", "--list"], cwd: f.repo.path)
@@ -256,8 +256,8 @@ import Testing
         #expect(lines.count - 1 == (try scalar(folder.file("a.db"), "SELECT count(*) FROM measurements") ?? 0))
         let sampleRows = try hhbench(["export", "--db", "a.db", "--format", "csv", "--samples", "--run", "1"], cwd: folder.path)
         #expect(sampleRows.stdout.split(separator: "\n").count == 1 + 120)
-        let none = try hhbench(["export", "--db", "a.db", "--since", "2999-01-01"], cwd: folder.path)
+        let none = try hhbench(["export", "--db", "a.db", "--recorded-since", "2999-01-01"], cwd: folder.path)
         #expect(none.stdout.isEmpty)
-        #expect(try hhbench(["export", "--db", "a.db", "--since", "yesterday"], cwd: folder.path).status == 2)
+        #expect(try hhbench(["export", "--db", "a.db", "--recorded-since", "yesterday"], cwd: folder.path).status == 2)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Records
 import Testing
@@ -33,7 +34,7 @@ import Testing
         #expect(run["commit_subject"] as String == "first commit")
         #expect(run["source_format"] as String == "native")
         #expect(run["tags"] as String == #"{"suite":"load"}"#)
-        #expect(run["content_hash"] as String == SHA256.hex(Array(Self.native.utf8)))
+        #expect(run["content_hash"] as String == Hex.string(SHA256.hash(data: Array(Self.native.utf8))))
         let uuid = run["run_uuid"] as String
         #expect(uuid.count == 36 && uuid[uuid.index(uuid.startIndex, offsetBy: 14)] == "7")
 

@@ -1,4 +1,6 @@
+import Crypto
 import Records
+import Warehouse
 import Testing
 
 @Suite struct DecimalNumberTests {
@@ -76,24 +78,27 @@ import Testing
     }
 }
 
-@Suite struct SHA256Tests {
-    // FIPS 180-4 example vectors.
+@Suite struct ContentHashTests {
+    private func sha256(_ bytes: [UInt8]) -> String { Hex.string(SHA256.hash(data: bytes)) }
+
+    // FIPS 180-4 example vectors, through the hex text the warehouse stores.
     @Test func knownVectors() {
-        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+        #expect(sha256([UInt8](repeating: 0x61, count: 1_000_000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    @Test func incrementalUpdatesMatchOneShot() {
-        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
-        var hasher = SHA256()
-        hasher.update(Array(bytes[0..<3]))
-        hasher.update(Array(bytes[3..<130]))
-        hasher.update(Array(bytes[130...]))
-        #expect(hasher.finalizeHex() == SHA256.hex(bytes))
+    @Test func fingerprintIsTheNameAloneWhenNamed() {
+        var machine = MachineInfo(name: "ci-large", os: "Linux", cpuCores: 4)
+        let byHardware = machine.fingerprint
+        machine.namedExplicitly = true
+        #expect(machine.fingerprint == sha256(Array("named\u{1F}ci-large".utf8)))
+        #expect(machine.fingerprint != byHardware)
+        machine.storedFingerprint = "abc"
+        #expect(machine.fingerprint == "abc")
     }
 }
 

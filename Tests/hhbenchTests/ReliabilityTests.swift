@@ -127,7 +127,7 @@ import Testing
     // MARK: read commands change nothing
 
     static let readCommands: [[String]] = [
-        ["query", "latest"], ["query", "budgets", "--fail-if-rows"], ["runs"], ["show", "latest"], ["export"],
+        ["query", "latest"], ["query", "budgets", "--fail-on", "rows"], ["runs"], ["show", "latest"], ["export"],
         ["export", "--format", "csv", "--samples"], ["trend", "time_ms", "--any-machine"], ["compare", "--against", "1", "--commit", "c2c2c2c2"],
     ]
 

@@ -178,9 +178,9 @@ import Testing
         #expect(try scalar(folder.file("h.db"), "SELECT count(DISTINCT benchmark) FROM hh_samples") == 2)
 
         let slower = try hhbench(["run", "--db", "h.db", "--runs", "10", "--warmup", "1", "--style", "none", "--name", "traced",
-                                  "--baseline", "sleep 0.01", "--max-overhead", "1.5", "sleep 0.03"], cwd: folder.path)
+                                  "--baseline", "sleep 0.01", "--budget", "overhead_ratio=1.5", "sleep 0.03"], cwd: folder.path)
         #expect(slower.status == 1)
-        #expect(slower.stderr.contains("above --max-overhead 1.5"))
+        #expect(slower.stderr.contains("over budget: traced overhead_ratio") && slower.stderr.contains("is above 1.5 (--budget)"), "\(slower.stderr)")
         let recorded = try #require(try scalar(folder.file("h.db"), "SELECT value FROM hh_measurements WHERE benchmark = 'traced' AND metric = 'overhead_ratio'",
                                                as: Double.self))
         #expect(recorded > 2 && recorded < 3.5, "a 3x slower candidate: \(recorded)")

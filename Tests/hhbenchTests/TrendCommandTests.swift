@@ -130,7 +130,7 @@ import Testing
         let change = try #require(series["change_points"]?.arrayValue?.first)
         #expect(change["index"]?.doubleValue == 30)
         #expect(change["environment"]?.stringValue == "machine ci-old → ci-new")
-        let gate = try hhbench(["trend", "time_ms", "--db", "h.db", "--any-machine", "--fail-on-change", "regression", "--recent", "40"],
+        let gate = try hhbench(["trend", "time_ms", "--db", "h.db", "--any-machine", "--fail-on", "regression", "--recent", "40"],
                                cwd: repo.path)
         #expect(gate.status == 0, "a machine change is not a code regression: \(gate.stderr)")
     }
@@ -152,8 +152,8 @@ import Testing
     @Test func gatesMachinesAndTheStoredHistory() throws {
         let history = try History()
         // The regression is 16 points back: not recent with --recent 5, recent with --recent 20.
-        #expect(try history.trend(["--benchmark", "api", "--fail-on-change", "regression"]).status == 0)
-        let recent = try history.trend(["--benchmark", "api", "--fail-on-change", "regression", "--recent", "20"])
+        #expect(try history.trend(["--benchmark", "api", "--fail-on", "regression"]).status == 0)
+        let recent = try history.trend(["--benchmark", "api", "--fail-on", "regression", "--recent", "20"])
         #expect(recent.status == 1)
         #expect(recent.stderr.contains("api +"))
         #expect(recent.stderr.contains("from commit \(history.recorded[16].prefix(10)) \"commit 20\""))
@@ -165,7 +165,7 @@ import Testing
         }
         let other = try history.repo.folder.write("o.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":500}"#)
         #expect(try hhbench(["record", other, "--db", "h.db", "--machine", "m2"], cwd: history.repo.path).status == 0)
-        let report = try JSONParser.parse(try history.trend(["--format", "json", "--benchmark", "api", "--machine", "m1"]).stdout)
+        let report = try JSONParser.parse(try history.trend(["--format", "json", "--benchmark", "api", "--runs-on", "m1"]).stdout)
         let last = try #require(report["series"]?.arrayValue?.first?["points"]?.arrayValue?.last)
         #expect(last["runs"]?.doubleValue == 3)
         #expect(last["value"]?.doubleValue == 2)
@@ -173,7 +173,7 @@ import Testing
         // A copy of the database, away from git, walks the stored parents.
         let elsewhere = try TemporaryFolder()
         try FileManager.default.copyItem(atPath: history.repo.folder.file("h.db"), toPath: elsewhere.file("copy.db"))
-        let copied = try hhbench(["trend", "p95_time_ms", "--db", "copy.db", "--branch", "main", "--machine", "m1", "--format", "json",
+        let copied = try hhbench(["trend", "p95_time_ms", "--db", "copy.db", "--branch", "main", "--runs-on", "m1", "--format", "json",
                                   "--benchmark", "api"], cwd: elsewhere.path)
         #expect(copied.status == 0, "\(copied.stderr)")
         let copiedReport = try JSONParser.parse(copied.stdout)

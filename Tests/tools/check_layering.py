@@ -24,17 +24,18 @@ LAYERS = {
     "Statistics": set(),
     "Records": {"Statistics"},
     "Capture": {"Records"},
-    "Ingest": {"Records", "Statistics"},
-    "Warehouse": {"Records", "Statistics", "GRDB"},
+    "Ingest": {"Records", "Statistics", "Crypto"},
+    "Warehouse": {"Records", "Statistics", "GRDB", "Crypto"},
     "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},
-    "Analysis": {"Warehouse", "Statistics", "Records", "Capture"},
+    "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOMLKit"},
     "Runner": {"Records", "Capture", "Statistics", "CMeasure"},
-    "HHBenchKit": {"Records", "Statistics", "Recording", "Warehouse", "Ingest", "CMeasure"},
+    "HHBenchKit": {"Records", "Statistics", "CMeasure"},
+    "HHBenchRecording": {"HHBenchKit", "Records", "Recording", "Warehouse"},
     "CMeasure": set(),
-    "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser"},
+    "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto"},
 }
 ENGINE_ONLY = {"GRDB": "Warehouse"}
-LIBRARIES_WITHOUT_SQL = {"Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "hhbench"}
+LIBRARIES_WITHOUT_SQL = {"Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "hhbench"}
 # A string literal (one-line or multi-line) that starts with an SQL statement.
 SQL = re.compile(r'"""[ \t]*\n\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH)\b|"(?:SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|PRAGMA) ')
 IMPORT = re.compile(r'^\s*(?:@[\w(). ]+\s+)*(?:public |package |internal |private |fileprivate )?import\s+(?:(?:struct|class|enum|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)', re.M)

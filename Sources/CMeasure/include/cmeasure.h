@@ -20,6 +20,9 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
 
 #include <stddef.h>
 /// Bytes the allocator has handed out and not got back (glibc mallinfo2: uordblks + hblkhd).
+/* Bytes the allocator has handed out and not got back; 0 where hh_heap_measurable() is 0. */
 size_t hh_heap_in_use(void);
+/* 1 where hh_heap_in_use can be read (Linux with glibc), 0 elsewhere. */
+int hh_heap_measurable(void);
 
 #endif

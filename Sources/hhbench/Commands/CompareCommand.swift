@@ -68,8 +68,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Compare with runs from any machine, not only the candidate's.")
     var anyMachine = false
 
-    @Option(help: ArgumentHelp("The candidate machine, when several recorded the commit.", valueName: "name"))
-    var machine: String?
+    @Option(help: ArgumentHelp("Only the candidate's runs on this machine, when several recorded the commit.", valueName: "name"))
+    var runsOn: String?
+    @Option(name: .customLong("machine"), help: .hidden) var deprecatedMachine: String?
 
     @Option(help: "Significance level for every series (default 0.05).")
     var alpha: Double?
@@ -114,15 +115,7 @@ struct CompareCommand: ParsableCommand {
         if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
         if let thresholdPct, thresholdPct < 0 { throw ValidationError("--threshold must not be negative") }
         if let runNoisePct, !(runNoisePct >= 0 && runNoisePct < 1000) { throw ValidationError("--run-noise must be a percentage from 0") }
-        for budget in budgets where parseBudget(budget) == nil {
-            throw ValidationError("--budget '\(budget)' is not METRIC=VALUE; write --budget p95_time_ms=100")
-        }
-    }
-
-    func parseBudget(_ text: String) -> (String, Double)? {
-        let parts = text.split(separator: "=", maxSplits: 1)
-        guard parts.count == 2, let value = Double(parts[1]), value.isFinite else { return nil }
-        return (String(parts[0]), value)
+        try BudgetFlag.check(budgets)
     }
 
     func run() throws {
@@ -137,7 +130,7 @@ struct CompareCommand: ParsableCommand {
         if !runs.isEmpty { request.candidate = .runs(runs) }
         request.window = window ?? config.window ?? 10
         request.anyMachine = anyMachine
-        request.machine = machine
+        request.machine = Deprecation.renamed(runsOn, deprecatedMachine, old: "compare --machine", new: "--runs-on")
         request.overrides.alpha = alpha
         request.overrides.thresholdPct = thresholdPct
         request.benchmarkGlob = benchmark
@@ -145,10 +138,10 @@ struct CompareCommand: ParsableCommand {
         request.correction = correction ?? config.correction ?? .bh
         request.assumedRunNoise = (runNoisePct ?? config.runNoisePct ?? 3) / 100
         var configWithFlags = config
-        for budget in budgets.compactMap(parseBudget) {
+        for budget in budgets.compactMap(BudgetFlag.init) {
             var rule = SeriesRule()
-            rule.metricGlob = budget.0
-            rule.budget = budget.1
+            rule.metricGlob = budget.metric
+            rule.budget = budget.limit
             configWithFlags.rules.append(rule)
         }
         let report = try Comparer(warehouse: warehouse, history: history, config: configWithFlags)

@@ -22,7 +22,11 @@ struct ExportCommand: ParsableCommand {
     var format: ExportFormat = .jsonl
 
     @Option(help: ArgumentHelp("Only runs recorded at or after this time (ISO 8601, e.g. 2026-11-01).", valueName: "time"))
-    var since: String?
+    var recordedSince: String?
+    @Option(name: .customLong("since"), help: .hidden) var deprecatedSince: String?
+
+    /// A day alone means its start, in UTC.
+    private static func time(_ text: String) -> String? { Timestamp.normalize(text.count == 10 ? text + "T00:00:00Z" : text) }
 
     @Option(help: "Only runs of this branch.")
     var branch: String?
@@ -34,14 +38,15 @@ struct ExportCommand: ParsableCommand {
     var samples = false
 
     func validate() throws {
-        if let since, Timestamp.normalize(since.count == 10 ? since + "T00:00:00Z" : since) == nil {
-            throw ValidationError("--since '\(since)' is not an ISO 8601 date or time; write 2026-11-01 or 2026-11-01T12:00:00Z")
+        if let since = recordedSince ?? deprecatedSince, Self.time(since) == nil {
+            throw ValidationError("--recorded-since '\(since)' is not an ISO 8601 date or time; write 2026-11-01 or 2026-11-01T12:00:00Z")
         }
     }
 
     func run() throws {
         let warehouse = try database.openForReading()
-        var ids = try warehouse.runIDs(since: since.flatMap { Timestamp.normalize($0.count == 10 ? $0 + "T00:00:00Z" : $0) }, branch: branch)
+        let since = Deprecation.renamed(recordedSince, deprecatedSince, old: "export --since", new: "--recorded-since")
+        var ids = try warehouse.runIDs(since: since.flatMap(Self.time), branch: branch)
         if !runs.isEmpty {
             let chosen = Set(try runs.map { try warehouse.resolveRun($0) })
             ids = ids.filter { chosen.contains($0) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Ingest
 import Records
@@ -20,6 +21,9 @@ struct ImportBaselinesCommand: ParsableCommand {
     @Flag(help: "Import even if the same file was imported before.")
     var allowDuplicate = false
 
+    @Option(help: "text or json (the receipt).")
+    var format: ReceiptFormat = .text
+
     @Argument(help: ArgumentHelp("The baselines file.", valueName: "file"))
     var file: String
 
@@ -27,20 +31,23 @@ struct ImportBaselinesCommand: ParsableCommand {
         let input = try InputReader.read(file)
         try input.checkUTF8()
         var record = try LegacyBaselinesFormat().read(input)
-        record.contentHash = SHA256.hex(input.bytes)
+        record.contentHash = Hex.string(SHA256.hash(data: input.bytes))
         var recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
         recorder.captureCommit = contextOptions.commit != nil
+        var receipts = Receipts(format)
         switch try recorder.record(record, source: file, into: try database.openForWriting()) {
         case .recorded(let receipt):
-            print("imported \(input.name) as run \(receipt.runID) (\(receipt.uuid)), recorded at \(record.context.recordedAt ?? "now"):")
             var table = DataTable([.init("test"), .init("metric"), .init("value", .right), .init("unit")])
             for measurement in record.measurements {
                 table.append([measurement.benchmark.name, measurement.metric.name, Display.number(measurement.value), measurement.metric.unit])
             }
-            print(table.renderTable(), terminator: "")
-            print("\(record.benchmarks.count) tests, \(record.measurements.count) values")
+            receipts.recorded(receipt, source: file, line: "imported \(input.name) as run \(receipt.runID) (\(receipt.uuid)), "
+                              + "recorded at \(record.context.recordedAt ?? "now"):\n" + table.renderTable()
+                              + "\(record.benchmarks.count) tests, \(record.measurements.count) values")
         case .duplicate(let runID, let uuid):
-            note("hhbench: skipped \(input.name): already imported as run \(runID) (\(uuid)); --allow-duplicate imports it again")
+            receipts.skipped(source: file, duplicateOf: runID, uuid: uuid,
+                             message: "hhbench: skipped \(input.name): already imported as run \(runID) (\(uuid)); --allow-duplicate imports it again")
         }
+        receipts.finish()
     }
 }

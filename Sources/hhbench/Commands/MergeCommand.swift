@@ -13,6 +13,9 @@ struct MergeCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(help: "text or json (the receipts).")
+    var format: ReceiptFormat = .text
+
     @Argument(help: ArgumentHelp("Databases to merge in.", valueName: "other.db"))
     var others: [String]
 
@@ -22,10 +25,12 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let warehouse = try database.openForWriting()
+        var receipts = Receipts(format)
         for other in others {
             let receipt = try warehouse.merge(from: other)
-            print("merged \(other): \(receipt.runsAdded) run\(receipt.runsAdded == 1 ? "" : "s") added "
-                  + "(\(receipt.samplesAdded) samples), \(receipt.runsAlreadyPresent) already present")
+            receipts.merged(receipt, from: other, line: "merged \(other): \(receipt.runsAdded) run\(receipt.runsAdded == 1 ? "" : "s") added "
+                            + "(\(receipt.samplesAdded) samples), \(receipt.runsAlreadyPresent) already present")
         }
+        receipts.finish()
     }
 }

@@ -10,7 +10,7 @@ struct QueryCommand: ParsableCommand {
         discussion: """
             'hhbench query --list' lists the shipped queries and their parameters. Parameters are given as \
             --param name=value and bound to :name; the ones not given are NULL, which the shipped queries read \
-            as their defaults. A statement that would write is refused and nothing runs. With --fail-if-rows the \
+            as their defaults. A statement that would write is refused and nothing runs. With --fail-on rows the \
             command exits 1 when the result has rows, which turns any query into a CI gate.
             """)
 
@@ -25,8 +25,11 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "List the shipped queries.")
     var list = false
 
-    @Flag(help: "Exit 1 when the result has any row.")
-    var failIfRows = false
+    enum FailOn: String, ExpressibleByArgument, CaseIterable { case rows }
+
+    @Option(help: "Exit 1 on this: rows (the result has any row; for gate queries such as regressions).")
+    var failOn: FailOn?
+    @Flag(name: .customLong("fail-if-rows"), help: .hidden) var deprecatedFailIfRows = false
 
     @Option(help: "table, csv, json or markdown.")
     var format: OutputFormat = .table
@@ -53,8 +56,9 @@ struct QueryCommand: ParsableCommand {
         }
         let result = try database.openForReading().query(sql, parameters: bound)
         print(render(result), terminator: "")
-        if failIfRows && !result.rows.isEmpty {
-            throw CommandFailure.checkFailed("\(result.rows.count) row\(result.rows.count == 1 ? "" : "s") returned (--fail-if-rows)")
+        if deprecatedFailIfRows { Deprecation.warn("--fail-if-rows", use: "--fail-on rows") }
+        if (failOn == .rows || deprecatedFailIfRows) && !result.rows.isEmpty {
+            throw CommandFailure.checkFailed("\(result.rows.count) row\(result.rows.count == 1 ? "" : "s") returned (--fail-on rows)")
         }
     }
 

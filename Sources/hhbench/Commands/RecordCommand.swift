@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Ingest
 import Records
@@ -64,9 +65,16 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var contextOptions: ContextOptions
 
-    @Option(name: .customLong("format"), help: ArgumentHelp(
+    @Option(help: ArgumentHelp(
         "The input format, when detection by content is not wanted ('hhbench formats' lists them).", valueName: "name"))
     var inputFormat: String?
+
+    /// `--format` is the output everywhere; an input format given there still works, deprecated.
+    @Option(help: ArgumentHelp("text or json (the receipts: run ids, uuids, counts).", valueName: "format"))
+    var format: String = "text"
+
+    var receiptFormat: ReceiptFormat { ReceiptFormat(rawValue: format) ?? .text }
+    var chosenInputFormat: String? { inputFormat ?? (ReceiptFormat(rawValue: format) == nil ? format : nil) }
 
     @Flag(help: "Record the input even if the same input was recorded for this commit and machine.")
     var allowDuplicate = false
@@ -75,8 +83,12 @@ struct RecordCommand: ParsableCommand {
     var files: [String] = []
 
     func validate() throws {
+        if ReceiptFormat(rawValue: format) == nil, Formats.named(format) == nil {
+            throw ValidationError("--format '\(format)' is neither text nor json; an input format goes in --input-format "
+                                  + "(\(Formats.names.joined(separator: ", ")))")
+        }
         if let inputFormat, Formats.named(inputFormat) == nil {
-            throw ValidationError("unknown format '\(inputFormat)'; supported: \(Formats.names.joined(separator: ", "))")
+            throw ValidationError("unknown input format '\(inputFormat)'; supported: \(Formats.names.joined(separator: ", "))")
         }
         if files.isEmpty || files == ["-"], isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no input: give result files, or pipe results in (hhbench record - < results.jsonl)")
@@ -84,6 +96,8 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        if ReceiptFormat(rawValue: format) == nil { Deprecation.warn("record --format \(format)", use: "--input-format \(format)") }
+        let inputFormat = chosenInputFormat
         let inputs = try (files.isEmpty ? ["-"] : files).map(InputReader.read)
         // Parse everything first: one bad file means nothing is written.
         let records = try inputs.map { input throws(InputError) -> [RunRecord] in
@@ -91,7 +105,7 @@ struct RecordCommand: ParsableCommand {
             let runs = try format.readRuns(input)
             return runs.count == 1 && runs[0].contentHash.isEmpty ? runs.map { run in
                 var record = run
-                record.contentHash = SHA256.hex(input.bytes)
+                record.contentHash = Hex.string(SHA256.hash(data: input.bytes))
                 return record
             } : runs
         }
@@ -101,19 +115,22 @@ struct RecordCommand: ParsableCommand {
         // transaction: `record a b c` stores all three or none.
         let prepared = try recorder.prepareChecked(batch)
         let outcomes = try database.openForWriting().write(prepared, allowDuplicate: allowDuplicate)
+        var receipts = Receipts(receiptFormat)
         for ((record, source), outcome) in zip(batch, outcomes) {
             for warning in record.warnings { note("hhbench: warning: \(warning)") }
             switch outcome {
             case .recorded(let receipt):
-                print("recorded run \(receipt.runID) (\(receipt.uuid)) from \(Printable.escaped(source)): "
+                receipts.recorded(receipt, source: source, line: "recorded run \(receipt.runID) (\(receipt.uuid)) from \(Printable.escaped(source)): "
                       + "\(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "
                       + "\(receipt.metrics) metrics, \(receipt.measurements) measurements, "
                       + "\(receipt.samples) samples in \(receipt.series) series")
             case .duplicate(let runID, let uuid):
-                note("hhbench: skipped \(source): the same input was recorded as run \(runID) (\(uuid)) "
-                     + "for this commit and machine; --allow-duplicate records it again")
+                receipts.skipped(source: source, duplicateOf: runID, uuid: uuid,
+                                 message: "hhbench: skipped \(source): the same input was recorded as run \(runID) (\(uuid)) "
+                                     + "for this commit and machine; --allow-duplicate records it again")
             }
         }
+        receipts.finish()
     }
 }
 

@@ -18,10 +18,36 @@ struct RunCommand: ParsableCommand {
             Recorded as one run: time_ms, cpu_user_ms, cpu_sys_ms, max_rss_mb samples and their summaries \
             (avg_time_ms, p95_time_ms, throughput_ops_per_sec, ...). Hooks (--setup, --prepare, --conclude, \
             --cleanup) run through /bin/sh. A failing command stops the benchmark with exit 2 unless \
-            --ignore-failure; --max-overhead fails with exit 1.
+            --ignore-failure; a --budget that does not hold fails with exit 1, after recording. Several commands \
+            end with hyperfine's summary of how many times faster the fastest is.
             """)
 
-    enum Style: String, ExpressibleByArgument, CaseIterable { case auto, basic, none }
+    /// hyperfine's `--style`: auto is full on a terminal and basic elsewhere; basic has no colours
+    /// and no progress bar (for logs); full has both even off a terminal; nocolor keeps the progress
+    /// bar, color the colours; none is plain text.
+    enum Style: String, ExpressibleByArgument, CaseIterable {
+        case auto, basic, full, nocolor, color, none
+
+        var showsProgress: Bool {
+            switch self {
+            case .auto: isatty(STDERR_FILENO) == 1
+            case .full, .nocolor: true
+            case .basic, .color, .none: false
+            }
+        }
+
+        var usesColour: Bool {
+            switch self {
+            case .auto: Terminal.wantsColour
+            case .full, .color: true
+            case .basic, .nocolor, .none: false
+            }
+        }
+    }
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case overBudget = "over_budget", none
+    }
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var contextOptions: ContextOptions
@@ -29,30 +55,32 @@ struct RunCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Commands to benchmark (quote each).", valueName: "command"))
     var commands: [String] = []
 
-    @Option(name: .customLong("name"), help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
+    @Option(name: [.customShort("n"), .customLong("name")],
+            help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
     var names: [String] = []
 
-    @Option(help: "Warm-up runs before measuring.")
+    @Option(name: .shortAndLong, help: "Warm-up runs before measuring.")
     var warmup = 3
-    @Option(help: "Exactly this many measured runs.")
+    @Option(name: .shortAndLong, help: "Exactly this many measured runs.")
     var runs: Int?
-    @Option(help: "At least this many runs.")
+    @Option(name: [.customShort("m"), .long], help: "At least this many runs.")
     var minRuns = 10
-    @Option(help: "At most this many runs.")
+    @Option(name: [.customShort("M"), .long], help: "At most this many runs.")
     var maxRuns: Int?
     @Option(help: ArgumentHelp("Measure each command for at least this long.", valueName: "duration"))
     var minTime = "3s"
 
-    @Option(help: ArgumentHelp("Run once before each command's runs.", valueName: "command")) var setup: String?
-    @Option(help: ArgumentHelp("Run before every run (a cold start: drop a cache, restart a service).", valueName: "command")) var prepare: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Run once before each command's runs.", valueName: "command")) var setup: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Run before every run (a cold start: drop a cache, restart a service).", valueName: "command"))
+    var prepare: String?
     @Option(help: ArgumentHelp("Run after every run.", valueName: "command")) var conclude: String?
-    @Option(help: ArgumentHelp("Run once after each command's runs.", valueName: "command")) var cleanup: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Run once after each command's runs.", valueName: "command")) var cleanup: String?
 
-    @Option(help: ArgumentHelp("Run commands through this shell (e.g. bash) and subtract its start-up time. Default: no shell.",
+    @Option(name: [.customShort("S"), .long], help: ArgumentHelp("Run commands through this shell (e.g. bash) and subtract its start-up time. Default: no shell.",
                                valueName: "shell"))
     var shell: String?
 
-    @Flag(help: "Keep going when a command exits non-zero; record exit codes and error_rate.")
+    @Flag(name: [.customShort("i"), .long], help: "Keep going when a command exits non-zero; record exit codes and error_rate.")
     var ignoreFailure = false
     @Flag(help: "Show the commands' output instead of discarding it.")
     var showOutput = false
@@ -64,8 +92,15 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Overhead mode: this baseline command against the one command given, interleaved.", valueName: "command"))
     var baseline: String?
-    @Option(help: "With --baseline: fail (exit 1) when overhead_ratio is above this.")
-    var maxOverhead: Double?
+    @Option(name: .customLong("max-overhead"), help: .hidden) var deprecatedMaxOverhead: Double?
+
+    @Option(name: .customLong("budget"), help: ArgumentHelp(
+        "An absolute limit, METRIC=VALUE (repeatable), checked on every benchmark that has the metric, e.g. overhead_ratio=2 or p95_time_ms=100.",
+        valueName: "metric=value"))
+    var budgets: [String] = []
+
+    @Option(help: "What fails the run (exit 1, after recording): over_budget (the default) or none.")
+    var failOn: FailOn = .overBudget
 
     @Option(help: "Load mode: this many workers run the command back to back.")
     var concurrency: Int?
@@ -74,16 +109,19 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Load mode: start the workers staggered over this long.", valueName: "duration"))
     var rampUp = "0s"
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
+    @Option(name: [.customShort("P"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
                                                          valueName: "name min max"))
     var parameterScan: [String] = []
-    @Option(help: "The step of --parameter-scan.")
+    @Option(name: [.customShort("D"), .long], help: "The step of --parameter-scan.")
     var parameterStep: Double = 1
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
+    @Option(name: [.customShort("L"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
     var parameterList: [String] = []
 
-    @Option(help: "Progress display: auto (on a terminal), basic, none.")
+    @Option(help: "Output style, as hyperfine's: auto, basic, full, nocolor, color, none.")
     var style: Style = .auto
+
+    @Option(help: "text or json (the receipt: run id, uuid, counts; the summaries then go to standard error).")
+    var format: ReceiptFormat = .text
 
     @Option(help: .private) var debugBallastMb: Int?
 
@@ -97,7 +135,8 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if allCommands.isEmpty { throw ValidationError("give at least one command to benchmark, e.g. hhbench run 'sleep 0.1'") }
         if baseline != nil && allCommands.count != 1 { throw ValidationError("--baseline compares one command against the baseline; give exactly one") }
-        if maxOverhead != nil && baseline == nil { throw ValidationError("--max-overhead goes with --baseline") }
+        if deprecatedMaxOverhead != nil && baseline == nil { throw ValidationError("--max-overhead goes with --baseline") }
+        try BudgetFlag.check(budgets)
         if (concurrency != nil) != (duration != nil) { throw ValidationError("load mode needs both --concurrency and --duration") }
         if let concurrency, concurrency < 1 || concurrency > 1024 { throw ValidationError("--concurrency must be between 1 and 1024") }
         if concurrency != nil && baseline != nil { throw ValidationError("--baseline and load mode do not combine") }
@@ -182,11 +221,20 @@ struct RunCommand: ParsableCommand {
         plan.conclude = conclude
         plan.cleanup = cleanup
         plan.ignoreFailure = ignoreFailure
-        let showProgress = style == .basic || (style == .auto && isatty(STDERR_FILENO) == 1)
+        let showProgress = style.showsProgress
+        let colour = style.usesColour
+        // Summaries are the data on stdout, unless stdout carries the JSON receipt.
+        let emit: (String) -> Void = { text in
+            if format == .json { note(text.hasSuffix("\n") ? String(text.dropLast()) : text) } else { print(text, terminator: "") }
+        }
         let runner = BenchmarkRunner(executor: executor, plan: plan, progress: showProgress ? TerminalProgress() : nil)
         let startedAt = Timestamp.now()
         var record = RunRecord(sourceFormat: "hhbench-run")
-        var overheadFailure: String?
+        var budgets = budgets.compactMap(BudgetFlag.init)
+        if let deprecatedMaxOverhead {
+            Deprecation.warn("--max-overhead \(Display.number(deprecatedMaxOverhead))", use: "--budget overhead_ratio=\(Display.number(deprecatedMaxOverhead))")
+            budgets.append(BudgetFlag(metric: "overhead_ratio", limit: deprecatedMaxOverhead))
+        }
 
         do {
             if let baseline {
@@ -198,16 +246,15 @@ struct RunCommand: ParsableCommand {
                 for result in [resultA, resultB] { append(result, to: &record) }
                 let ratios = RunRecording.overhead(resultA, resultB, benchmark: BenchmarkKey(name: group))
                 record.measurements += ratios
-                print(Summary.overhead(resultA, resultB, ratios: ratios), terminator: "")
-                if let maxOverhead, let ratio = ratios.first(where: { $0.metric.name == "overhead_ratio" })?.value, ratio > maxOverhead {
-                    overheadFailure = "overhead_ratio \(Display.number(ratio)) is above --max-overhead \(Display.number(maxOverhead))"
-                }
+                emit(BenchmarkSummary.overhead(resultA, resultB, ratios: ratios, colour: colour))
             } else if let concurrency, let duration {
-                let load = LoadRunner(executor: executor, concurrency: concurrency, duration: Self.seconds(duration)!,
-                                      rampUp: Self.seconds(rampUp)!, maxRuns: maxRuns ?? 1_000_000)
+                let load = LoadRunner(executor: executor, concurrency: concurrency, duration: Self.seconds(duration) ?? 0,
+                                      rampUp: Self.seconds(rampUp) ?? 0, maxRuns: maxRuns ?? 1_000_000,
+                                      progress: showProgress ? LoadProgressLine.draw : nil)
                 for spec in specs() {
                     if let setup { try executor.hook("setup", setup) }
                     let result = try load.run(spec.command)
+                    if showProgress { LoadProgressLine.clear() }
                     if let cleanup { try executor.hook("cleanup", cleanup) }
                     let commandResult = CommandResult(spec: spec, executions: result.executions, warnings: [])
                     let key = BenchmarkKey(name: spec.name, params: Self.params(spec))
@@ -218,15 +265,18 @@ struct RunCommand: ParsableCommand {
                                                            value: result.throughput))
                     record.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "concurrency", unit: "count"),
                                                            value: Double(concurrency)))
-                    print(Summary.load(spec, result, concurrency: concurrency), terminator: "")
+                    emit(BenchmarkSummary.load(spec, result, concurrency: concurrency, colour: colour))
                 }
             } else {
                 let specs = specs()
+                var results: [CommandResult] = []
                 for (index, spec) in specs.enumerated() {
                     let result = try runner.run(spec, index: index + 1, of: specs.count)
                     append(result, to: &record)
-                    print(Summary.command(result, index: index + 1), terminator: "")
+                    results.append(result)
+                    emit(BenchmarkSummary.command(result, index: index + 1, colour: colour))
                 }
+                if let relative = BenchmarkSummary.relative(results, colour: colour) { emit(relative) }
             }
         } catch let error as RunnerError {
             switch error {
@@ -244,15 +294,40 @@ struct RunCommand: ParsableCommand {
         if let exportJsonl {
             var exported = recorder.prepare(record)
             exported.contextIsComplete = false
+            // The machine's identity travels with the file, as the warehouse would give it.
+            let fingerprint = exported.context.machine?.fingerprint
+            exported.context.machine?.storedFingerprint = fingerprint
             try NativeWriter.write(exported).write(toFile: exportJsonl, atomically: true, encoding: .utf8)
         }
+        var receipts = Receipts(format)
         if !noRecord {
             if case .recorded(let receipt) = try recorder.record(record, source: "hhbench run", into: try database.openForWriting()) {
-                print("recorded run \(receipt.runID) (\(receipt.uuid)): \(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), "
-                      + "\(receipt.samples) samples")
+                receipts.recorded(receipt, source: "hhbench run", line: "recorded run \(receipt.runID) (\(receipt.uuid)): "
+                                  + "\(receipt.benchmarks) benchmark\(receipt.benchmarks == 1 ? "" : "s"), \(receipt.samples) samples")
             }
         }
-        if let overheadFailure { throw CommandFailure.checkFailed(overheadFailure) }
+        receipts.finish()
+        let broken = Self.brokenBudgets(budgets, in: record)
+        if failOn == .overBudget, !broken.isEmpty { throw CommandFailure.checkFailed(broken.joined(separator: "\n")) }
+    }
+
+    /// Each budget against every benchmark that has its metric (derived summaries included), by
+    /// the metric's direction: the most a lower-is-better value may be, the least a higher-is-better.
+    static func brokenBudgets(_ budgets: [BudgetFlag], in record: RunRecord) -> [String] {
+        guard !budgets.isEmpty else { return [] }
+        let measurements = record.addingDerivedMetrics().measurements
+        var broken: [String] = []
+        for budget in budgets {
+            let matching = measurements.filter { $0.metric.name == budget.metric }
+            if matching.isEmpty { note("hhbench: warning: no benchmark has \(budget.metric); --budget \(budget.metric) was not checked") }
+            for measurement in matching {
+                let higherIsBetter = measurement.metric.direction == .higherIsBetter
+                guard higherIsBetter ? measurement.value < budget.limit : measurement.value > budget.limit else { continue }
+                broken.append("over budget: \(Printable.escaped(measurement.benchmark.displayName)) \(budget.metric) \(Display.number(measurement.value)) "
+                              + "is \(higherIsBetter ? "below" : "above") \(Display.number(budget.limit)) (--budget)")
+            }
+        }
+        return broken
     }
 
     static func params(_ spec: CommandSpec) -> JSONValue? {

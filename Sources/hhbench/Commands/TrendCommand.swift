@@ -14,7 +14,7 @@ struct TrendCommand: ParsableCommand {
             the machine). By default (--method levels) each commit's level and its noise come from its runs and \
             samples; one-off outliers are reported as outliers, steps as change points (at most about \
             --false-alarms false ones per 1,000 commits), and slow drift as drift. --method otava: Apache Otava \
-            0.8's e-divisive means, exactly (--window, --max-p-value, --min-magnitude), with Theil-Sen drift over \
+            0.8's e-divisive means, exactly (--otava-window, --max-p-value, --min-magnitude), with Theil-Sen drift over \
             the last segment. Machine and toolchain changes are marked, and not blamed on code. docs/STATISTICS.md.
             """)
 
@@ -37,8 +37,9 @@ struct TrendCommand: ParsableCommand {
     @Option(help: "At most this many commits with results, the newest; 0 for all.")
     var last = 200
 
-    @Option(help: ArgumentHelp("The machine. Default: the machine of the newest run.", valueName: "name"))
-    var machine: String?
+    @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))
+    var runsOn: String?
+    @Option(name: .customLong("machine"), help: .hidden) var deprecatedMachine: String?
 
     @Flag(help: "Use runs from every machine.")
     var anyMachine = false
@@ -51,7 +52,8 @@ struct TrendCommand: ParsableCommand {
     var falseAlarms: Double?
 
     @Option(help: "Change point window, for --method otava (Otava's default 50).")
-    var window = 50
+    var otavaWindow: Int?
+    @Option(name: .customLong("window"), help: .hidden) var deprecatedWindow: Int?
 
     @Option(help: "Change point significance, for --method otava (Otava's default 0.001).")
     var maxPValue = 0.001
@@ -65,19 +67,20 @@ struct TrendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write one SVG per series into this folder (with --format svg or markdown).", valueName: "dir"))
     var out: String?
 
-    @Option(help: "Exit 1 when the newest segment starts with a regression within the last --recent commits.")
-    var failOnChange: FailOnChange?
+    @Option(help: "Exit 1 on this: regression (the newest segment starts with a regression within the last --recent commits).")
+    var failOn: FailOnChange?
+    @Option(name: .customLong("fail-on-change"), help: .hidden) var deprecatedFailOnChange: FailOnChange?
 
-    @Option(help: "How recent a change point must be for --fail-on-change.")
+    @Option(help: "How recent a change point must be for --fail-on regression.")
     var recent = 5
 
     @Option(help: "text, csv, json, markdown or svg.")
     var format: TrendFormat = .text
 
     func validate() throws {
-        if machine != nil && anyMachine { throw ValidationError("--machine and --any-machine contradict each other") }
+        if (runsOn ?? deprecatedMachine) != nil && anyMachine { throw ValidationError("--runs-on and --any-machine contradict each other") }
         if last < 0 { throw ValidationError("--last must be 0 (all) or more") }
-        if window < 2 { throw ValidationError("--window must be at least 2") }
+        if let window = otavaWindow ?? deprecatedWindow, window < 2 { throw ValidationError("--otava-window must be at least 2") }
         if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
         if let falseAlarms, !(falseAlarms > 0 && falseAlarms <= 100) { throw ValidationError("--false-alarms must be above 0 and at most 100") }
     }
@@ -88,9 +91,9 @@ struct TrendCommand: ParsableCommand {
         request.benchmarkGlob = benchmark
         request.branch = branch
         request.last = last
-        request.machine = machine
+        request.machine = Deprecation.renamed(runsOn, deprecatedMachine, old: "trend --machine", new: "--runs-on")
         request.anyMachine = anyMachine
-        request.options.window = window
+        request.options.window = Deprecation.renamed(otavaWindow, deprecatedWindow, old: "trend --window", new: "--otava-window") ?? 50
         request.options.maxPValue = maxPValue
         request.options.minMagnitude = minMagnitude
         let config = try configOptions.load()
@@ -121,7 +124,8 @@ struct TrendCommand: ParsableCommand {
             if out == nil { print(SVGChart.document(report.series, metric: metric), terminator: "") }
             else { for path in links.values.sorted() { note("wrote \(path)") } }
         }
-        if failOnChange == .regression {
+        let failOn = Deprecation.renamed(failOn, deprecatedFailOnChange, old: "--fail-on-change", new: "--fail-on")
+        if failOn == .regression {
             // Only the detector's change points count (outliers are not changes), and a change
             // where the machine or toolchain changed is the environment's, not the code's.
             let blamed = report.series.compactMap { series -> String? in

@@ -1,3 +1,4 @@
+import Crypto
 import Records
 
 /// File names made from data (benchmark and metric names) for `--out DIR`: only ASCII letters,
@@ -15,7 +16,7 @@ enum SafeFileName {
         })
         while cleaned.hasPrefix(".") { cleaned.removeFirst() }
         if cleaned != name || cleaned.count > 100 || cleaned.isEmpty {
-            cleaned = String(cleaned.prefix(100)) + "-" + String(SHA256.hex(Array(name.utf8)).prefix(8))
+            cleaned = String(cleaned.prefix(100)) + "-" + String(Hex.string(SHA256.hash(data: Array(name.utf8))).prefix(8))
         }
         return cleaned + "." + suffix
     }

@@ -1,4 +1,5 @@
 import HHBenchKit
+import HHBenchRecording
 import InMemoryTracing
 import Tracing
 
@@ -54,5 +55,5 @@ await suite.load("load_test", workers: 8, duration: .seconds(2), rampUp: .millis
 }
 
 suite.harnessOverhead()
-let passed = try suite.finish()
+let passed = try suite.finishRecording()
 if !passed { print("budgets failed: \(suite.budgetFailures)") }

@@ -9,6 +9,8 @@
 // waited for are in rusage, which is believed only above the parent's own mark (below, it could
 // be the inherited seed); when tracing is not allowed, rusage is reported and memory_exact is 0.
 
+// Linux only (ptrace exit-stops, /proc, mallinfo2, execvpe); cmeasure_portable.c is the rest.
+#if defined(__linux__)
 #define _GNU_SOURCE
 #include "cmeasure.h"
 
@@ -150,3 +152,7 @@ size_t hh_heap_in_use(void) {
     struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;
 }
+
+int hh_heap_measurable(void) { return 1; }
+
+#endif

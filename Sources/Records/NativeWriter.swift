@@ -1,5 +1,3 @@
-import Records
-
 /// Writes run records in the native JSON-lines format, one `{"run": {...}}` section a run, so
 /// that `hhbench record` reads them back into the same runs (see `NativeFormat`).
 public enum NativeWriter {
@@ -71,7 +69,9 @@ public enum NativeWriter {
             }
             if let cores = machine.cpuCores { machineMembers.append(("cpu_cores", .number(Double(cores)))) }
             if let memory = machine.memoryBytes { machineMembers.append(("memory_bytes", .number(Double(memory)))) }
-            machineMembers.append(("fingerprint", .string(machine.fingerprint)))
+            // Only a fingerprint the warehouse already gave this machine: a reader computes the same one
+            // from the fields, and the hash (swift-crypto) stays out of the run record's module.
+            if let fingerprint = machine.storedFingerprint { machineMembers.append(("fingerprint", .string(fingerprint))) }
             members.append(("machine", .object(machineMembers)))
         }
         add("command_line", context.commandLine)

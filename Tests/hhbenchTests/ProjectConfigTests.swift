@@ -1,0 +1,85 @@
+import Analysis
+import Records
+import Testing
+
+/// `hhbench.toml` is real TOML (TOMLKit): what the old hand-written subset refused is read, and
+/// every mistake names its line.
+@Suite struct ProjectConfigTests {
+    private func refusal(_ text: String) -> InputError? {
+        do {
+            _ = try ProjectConfig.parse(text, file: "hhbench.toml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func readsRealTOML() throws {
+        let config = try ProjectConfig.parse("""
+            # literal strings, escapes, inline tables, integers where floats are meant
+            metrics = { p95_time_ms = { threshold_pct = 12.5, budget = 100 } }
+
+            [compare]
+            baseline = 'release/2.x'
+            threshold_pct = 10
+            alpha = 1e-2
+            correction = "h\\u006Flm"
+
+            [trend]
+            method = "otava"
+            false_alarms_per_1000 = 1
+            """, file: "hhbench.toml")
+        #expect(config.baselineBranch == "release/2.x")
+        #expect(config.defaults.thresholdPct == 10)
+        #expect(config.defaults.alpha == 0.01)
+        #expect(config.correction == .holm)
+        #expect(config.trendMethod == .otava)
+        #expect(config.falseAlarmsPer1000 == 1)
+        #expect(config.rules.count == 1)
+        #expect(config.rules.first?.metricGlob == "p95_time_ms")
+        #expect(config.rules.first?.thresholdPct == 12.5)
+        #expect(config.rules.first?.budget == 100)
+    }
+
+    @Test func rulesKeepTheirOrderAndTables() throws {
+        let config = try ProjectConfig.parse("""
+            [[rules]]
+            benchmark = "load_*"
+            metric = "error_rate"
+            budget = 0.01
+
+            [[rules]]
+            benchmark = "load_slow"
+            direction = "higher_is_better"
+            """, file: "hhbench.toml")
+        #expect(config.rules.map(\.benchmarkGlob) == ["load_*", "load_slow"])
+        #expect(config.rules[1].direction == .higherIsBetter)
+    }
+
+    @Test func aSyntaxErrorNamesItsLineAndColumn() throws {
+        let error = try #require(refusal("[compare]\nalpha = 0.05\nthreshold_pct = = 3\n"))
+        #expect(error.line == 3)
+        #expect(error.column != nil)
+        #expect(error.description.hasPrefix("hhbench.toml:3:"))
+        #expect(error.problem.contains("not valid TOML"))
+    }
+
+    @Test func anUnknownSettingNamesItsFieldAndLine() throws {
+        let error = try #require(refusal("[compare]\nalpha = 0.05\n\n[[rules]]\nbenchmark = \"a\"\n\n[[rules]]\nbenchmark = \"x\"\nbudjet = 3\n"))
+        #expect(error.field == "rules[1].budjet", "\(error)")
+        #expect(error.line == 9, "\(error)")
+        #expect(error.problem == "unknown setting")
+    }
+
+    @Test func aWrongValueNamesItsFieldAndLine() throws {
+        let typed = try #require(refusal("[trend]\nmethod = \"levels\"\nfalse_alarms_per_1000 = \"often\"\n"))
+        #expect(typed.field == "trend.false_alarms_per_1000", "\(typed)")
+        #expect(typed.line == 3, "\(typed)")
+        let ranged = try #require(refusal("[compare]\n\nwindow = 1\n"))
+        #expect(ranged.field == "compare.window" && ranged.line == 3, "\(ranged)")
+        let rule = try #require(refusal("[[rules]]\nmetric = \"x\"\n[[rules]]\ndirection = \"sideways\"\n"))
+        #expect(rule.field == "rules[1].direction" && rule.line == 4, "\(rule)")
+        let metric = try #require(refusal("[metrics.p95_time_ms]\nalpha = 2\n"))
+        #expect(metric.field == "metrics.p95_time_ms.alpha" && metric.line == 2, "\(metric)")
+    }
+}
