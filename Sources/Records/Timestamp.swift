@@ -3,12 +3,13 @@ import Foundation
 /// Times in the warehouse are ISO 8601 UTC text with milliseconds ("2026-11-27T13:40:38.123Z"),
 /// which sorts and compares correctly as text in SQL, for years 1970 to 9999.
 ///
-/// Parsing is strict on purpose. Foundation's `Date.ISO8601FormatStyle` would be the obvious
-/// reader, but on Linux (Swift 6.3) it rolls impossible times over ("2026-02-30" becomes March 2nd,
-/// "24:00:00" the next day, ":60" the next minute), accepts five-digit years, refuses times without
-/// an offset (pytest-benchmark writes them) and returns a `Double`, whose rounding can move a
-/// millisecond: each would store another time than the input says or refuse a real tool's file. So the grammar below is checked field by field: ASCII digits only,
-/// real calendar ranges, and the result must lie in the years the text format can hold.
+/// Reading is Foundation's `Date.ISO8601FormatStyle` (RFC 3339 date-times), held to what the text
+/// says. On Linux (Swift 6.3) that parser rolls impossible times over ("2026-02-30" becomes March
+/// 2nd, "24:00:00" the next day, ":60" the next minute) and refuses a time without an offset
+/// (pytest-benchmark writes them), and its `Double` can move a millisecond. So the date and time
+/// fields are parsed as UTC and must format back to exactly the text given; the offset and the
+/// fraction of a second are taken from the text (the fraction truncated to whole milliseconds,
+/// so "…44.333" stays .333 and a stored time reads back as itself).
 public enum Timestamp {
     /// The first and last instants the warehouse stores: 1970-01-01 and the end of 9999 (UTC).
     public static let earliest: Double = 0
@@ -55,107 +56,49 @@ public enum Timestamp {
 
     /// Milliseconds since 1970, the fraction of a second truncated to milliseconds.
     static func parseMilliseconds(_ text: String) -> Int64? {
-        var reader = DigitReader(Array(text.utf8))
-        reader.skipSpaces()
-        guard let year = reader.digits(4), reader.take(UInt8(ascii: "-")),
-              let month = reader.digits(2), reader.take(UInt8(ascii: "-")),
-              let day = reader.digits(2), reader.take(UInt8(ascii: "T")) || reader.take(UInt8(ascii: " ")) || reader.take(UInt8(ascii: "t")),
-              let hour = reader.digits(2), reader.take(UInt8(ascii: ":")),
-              let minute = reader.digits(2), reader.take(UInt8(ascii: ":")),
-              let second = reader.digits(2)
-        else { return nil }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
-        var millis = 0
-        if reader.take(UInt8(ascii: ".")) || reader.take(UInt8(ascii: ",")) {
-            guard let digits = reader.fractionMilliseconds() else { return nil }
-            millis = digits
-        }
-        var offsetSeconds = 0
-        if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
-        } else if let sign = reader.sign() {
-            guard let hours = reader.digits(2), (0...23).contains(hours) else { return nil }
-            _ = reader.take(UInt8(ascii: ":"))
-            guard let minutes = reader.digits(2), (0...59).contains(minutes) else { return nil }
-            offsetSeconds = sign * (hours * 3600 + minutes * 60)
-        }
-        reader.skipSpaces()
-        guard reader.atEnd else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        let milliseconds = Int64(seconds) * 1000 + Int64(millis)
+        var bytes = Array(text.utf8)[...]
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        // ASCII only: a digit of another script is not a digit here.
+        guard bytes.count >= 19, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var fields = Array(bytes.prefix(19))
+        // RFC 3339 (section 5.6) lets a space or a lower-case t separate date and time.
+        if fields[10] == UInt8(ascii: " ") || fields[10] == UInt8(ascii: "t") { fields[10] = UInt8(ascii: "T") }
+        let dateTime = String(decoding: fields, as: UTF8.self)
+        var rest = bytes.dropFirst(19)
+        let millis = Self.fractionMilliseconds(&rest)
+        guard let millis, let offsetSeconds = Self.offsetSeconds(rest) else { return nil }
+        let utc = Date.ISO8601FormatStyle()
+        guard let local = try? utc.parse(dateTime + "Z"), utc.format(local) == dateTime + "Z" else { return nil }
+        let seconds = Int64(local.timeIntervalSince1970) - Int64(offsetSeconds)
+        let milliseconds = seconds * 1000 + Int64(millis)
         guard milliseconds >= 0, Double(milliseconds) <= latest * 1000 else { return nil }
         return milliseconds
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+    /// `.digits` or `,digits` (one or more) as whole milliseconds, truncated; 0 when there is no
+    /// fraction; nil when a separator has no digits.
+    private static func fractionMilliseconds(_ rest: inout ArraySlice<UInt8>) -> Int? {
+        guard let separator = rest.first, separator == UInt8(ascii: ".") || separator == UInt8(ascii: ",") else { return 0 }
+        rest = rest.dropFirst()
+        let digits = rest.prefix { (0x30...0x39).contains($0) }
+        guard !digits.isEmpty else { return nil }
+        rest = rest.dropFirst(digits.count)
+        let kept = Array(digits.prefix(3)) + Array(repeating: UInt8(ascii: "0"), count: max(0, 3 - digits.count))
+        return kept.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-}
-
-/// Reads ASCII digits and signs from UTF-8 bytes; a non-ASCII digit is not a digit here.
-private struct DigitReader {
-    let bytes: [UInt8]
-    var position = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var atEnd: Bool { position == bytes.count }
-
-    mutating func skipSpaces() {
-        while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 { position += 1 }
-    }
-
-    mutating func take(_ byte: UInt8) -> Bool {
-        guard position < bytes.count, bytes[position] == byte else { return false }
-        position += 1
-        return true
-    }
-
-    /// Exactly `count` ASCII digits as a number.
-    mutating func digits(_ count: Int) -> Int? {
-        guard position + count <= bytes.count else { return nil }
-        var value = 0
-        for byte in bytes[position..<position + count] {
-            guard (0x30...0x39).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        position += count
-        return value
-    }
-
-    /// One or more ASCII digits after a decimal point, as whole milliseconds (truncated).
-    mutating func fractionMilliseconds() -> Int? {
-        var value = 0
-        let start = position
-        while position < bytes.count, (0x30...0x39).contains(bytes[position]) {
-            if position - start < 3 { value = value * 10 + Int(bytes[position] - 0x30) }
-            position += 1
-        }
-        let digits = position - start
-        guard digits > 0 else { return nil }
-        var scaled = digits
-        while scaled < 3 { value *= 10; scaled += 1 }
-        return value
-    }
-
-    mutating func sign() -> Int? {
-        if take(UInt8(ascii: "+")) { return 1 }
-        if take(UInt8(ascii: "-")) { return -1 }
-        return nil
+    /// What follows the time: nothing (UTC), `Z`, or `±HH:MM` / `±HHMM` (hours 0–23, minutes 0–59).
+    private static func offsetSeconds(_ rest: ArraySlice<UInt8>) -> Int? {
+        let text = Array(rest)
+        if text.isEmpty || text == [UInt8(ascii: "Z")] || text == [UInt8(ascii: "z")] { return 0 }
+        guard let sign = text.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+        let digits = text.dropFirst().filter { $0 != UInt8(ascii: ":") }
+        guard digits.count == 4, text.count == 5 || (text.count == 6 && text[3] == UInt8(ascii: ":")),
+              digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        let value = digits.map { Int($0 - 0x30) }
+        let hours = value[0] * 10 + value[1], minutes = value[2] * 10 + value[3]
+        guard hours <= 23, minutes <= 59 else { return nil }
+        return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 }

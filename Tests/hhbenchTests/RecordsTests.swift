@@ -143,3 +143,23 @@ import Testing
         #expect(record.measurements.contains { $0.metric.name == "avg_cpu_user_ms" })
     }
 }
+
+/// Times through Foundation's ISO 8601 parser, held to the text.
+@Suite struct TimestampTests {
+    @Test func whatFoundationWouldRollOverIsRefused() {
+        for impossible in ["2026-02-30T00:00:00Z", "2026-11-27T24:00:00Z", "2026-11-27T12:45:60Z", "2025-02-29T00:00:00Z",
+                           "12026-01-01T00:00:00Z", "2026-11-27T12:45:44+02:60", "2026-11-27T12:45:44.Z", "２０２６-11-27T12:45:44Z"] {
+            #expect(Timestamp.normalize(impossible) == nil, "\(impossible)")
+        }
+    }
+
+    @Test func everyDocumentedShapeIsKeptToTheMillisecond() {
+        #expect(Timestamp.normalize("2026-11-27T12:45:44.333") == "2026-11-27T12:45:44.333Z")
+        #expect(Timestamp.normalize("2026-11-27T12:45:44.3339999Z") == "2026-11-27T12:45:44.333Z", "truncated, not rounded")
+        #expect(Timestamp.normalize("2026-11-27t12:45:44,5z") == "2026-11-27T12:45:44.500Z")
+        #expect(Timestamp.normalize(" 2026-11-27 12:45:44-0530 ") == "2026-11-27T18:15:44.000Z")
+        #expect(Timestamp.normalize("2024-02-29T00:30:00+01:00") == "2024-02-28T23:30:00.000Z")
+        #expect(Timestamp.normalize("1970-01-01T00:00:00Z") == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.normalize("1970-01-01T00:30:00+01:00") == nil, "before 1970 in UTC")
+    }
+}
