@@ -29,7 +29,8 @@ extension Suite {
             heapA += h1 - h0
             heapB += h2 - h1
         }
-        return addComparison(name, a, b, batch: batch, memoryOverheadKB: (heapB - heapA) / Double(iterations * batch) / 1024, budgets: budgets)
+        let operations = Double(iterations * batch) * 1024
+        return addComparison(name, a, b, batch: batch, memoryKB: (heapA / operations, heapB / operations), budgets: budgets)
     }
 
     /// `compare` for async work.
@@ -51,22 +52,20 @@ extension Suite {
             heapA += h1 - h0
             heapB += h2 - h1
         }
-        return addComparison(name, a, b, batch: batch, memoryOverheadKB: (heapB - heapA) / Double(iterations * batch) / 1024, budgets: budgets)
+        let operations = Double(iterations * batch) * 1024
+        return addComparison(name, a, b, batch: batch, memoryKB: (heapA / operations, heapB / operations), budgets: budgets)
     }
 
-    private func addComparison(_ name: String, _ a: [UInt64], _ b: [UInt64], batch: Int, memoryOverheadKB: Double,
+    private func addComparison(_ name: String, _ a: [UInt64], _ b: [UInt64], batch: Int, memoryKB: (baseline: Double, candidate: Double),
                                budgets: [Budget]) -> BenchmarkResult {
         let timesA = SampleLoop.milliseconds(a, batch: batch), timesB = SampleLoop.milliseconds(b, batch: batch)
         _ = add(name + "/baseline", series: [("time_ms", timesA)], values: [], budgets: [])
         _ = add(name + "/candidate", series: [("time_ms", timesB)], values: [], budgets: [])
-        let valuesA = timesA.map(\.value), valuesB = timesB.map(\.value)
-        let medianA = Descriptive.median(valuesA), meanB = Descriptive.mean(valuesB)
-        let interval = Bootstrap.ratioOfMedians(valuesA, valuesB)
-        return add(name, series: [], values: [
-            ("overhead_ratio", medianA == 0 ? .nan : Descriptive.median(valuesB) / medianA),
-            ("overhead_ratio_ci_low", interval.lower), ("overhead_ratio_ci_high", interval.upper),
-            ("throughput_ratio", meanB == 0 ? .nan : Descriptive.mean(valuesA) / meanB),
-            ("memory_overhead_kb", memoryOverheadKB),
-        ], budgets: budgets, units: ["overhead_ratio_ci_low": "ratio", "overhead_ratio_ci_high": "ratio"])
+        // Heap growth an operation; NaN where the platform cannot read the heap, and then left out.
+        let memory: (baseline: Double, candidate: Double)? = memoryKB.baseline.isFinite && memoryKB.candidate.isFinite ? memoryKB : nil
+        let ratios = OverheadRatios.measurements(baselineTimes: timesA.map(\.value), candidateTimes: timesB.map(\.value),
+                                                 memoryKB: memory, benchmark: BenchmarkKey(name: name))
+        return add(name, series: [], values: ratios.map { ($0.metric.name, $0.value) }, budgets: budgets,
+                   units: Dictionary(ratios.map { ($0.metric.name, $0.metric.unit) }, uniquingKeysWith: { first, _ in first }))
     }
 }

@@ -36,24 +36,11 @@ public enum RunRecording {
         DecimalNumber(value: Double(us) / 1e3, mantissa: us, scale: 3)
     }
 
-    /// `overhead_ratio` (median of B over median of A) with its 95 % bootstrap interval,
-    /// `throughput_ratio` (B's operations per second over A's, from the means) and
-    /// `memory_overhead_ratio` (median peak memory of B over A's).
+    /// The overhead of B over A (`OverheadRatios`), memory as the median peak resident memory a run.
     public static func overhead(_ a: CommandResult, _ b: CommandResult, benchmark: BenchmarkKey) -> [Measurement] {
-        let timesA = a.wallMilliseconds, timesB = b.wallMilliseconds
-        let medianA = Descriptive.median(timesA), medianB = Descriptive.median(timesB)
-        let interval = Bootstrap.ratioOfMedians(timesA, timesB)
         let memoryA = Descriptive.median(a.executions.map { Double($0.maxResidentKilobytes) })
         let memoryB = Descriptive.median(b.executions.map { Double($0.maxResidentKilobytes) })
-        func ratio(_ name: String, _ value: Double, _ direction: Direction = .lowerIsBetter) -> Measurement {
-            Measurement(benchmark: benchmark, metric: MetricDescriptor(name: name, unit: "ratio", direction: direction), value: value)
-        }
-        var result = [
-            ratio("overhead_ratio", medianA == 0 ? .nan : medianB / medianA),
-            ratio("overhead_ratio_ci_low", interval.lower), ratio("overhead_ratio_ci_high", interval.upper),
-            ratio("throughput_ratio", Descriptive.mean(timesB) == 0 ? .nan : Descriptive.mean(timesA) / Descriptive.mean(timesB), .higherIsBetter),
-        ]
-        if memoryA > 0 { result.append(ratio("memory_overhead_ratio", memoryB / memoryA)) }
-        return result.filter { $0.value.isFinite }
+        return OverheadRatios.measurements(baselineTimes: a.wallMilliseconds, candidateTimes: b.wallMilliseconds,
+                                           memoryKB: (memoryA, memoryB), benchmark: benchmark)
     }
 }

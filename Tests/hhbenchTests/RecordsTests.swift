@@ -163,3 +163,24 @@ import Testing
         #expect(Timestamp.normalize("1970-01-01T00:30:00+01:00") == nil, "before 1970 in UTC")
     }
 }
+
+/// `hhbench run --baseline` and the harness's `suite.compare` share one computation.
+@Suite struct OverheadRatiosTests {
+    @Test func theArithmeticIsTheDocumentedOne() {
+        let a = [10.0, 11, 12, 13, 100], b = [20.0, 22, 24, 26, 28]
+        let ratios = OverheadRatios.measurements(baselineTimes: a, candidateTimes: b, memoryKB: (baseline: 200, candidate: 250),
+                                                 benchmark: BenchmarkKey(name: "x"))
+        let byName = Dictionary(uniqueKeysWithValues: ratios.map { ($0.metric.name, $0) })
+        #expect(byName["overhead_ratio"]?.value == 24.0 / 12.0, "medians, not means: one slow baseline run does not move it")
+        #expect(byName["throughput_ratio"]?.value == (146.0 / 5) / 24.0)
+        #expect(byName["throughput_ratio"]?.metric.direction == .higherIsBetter)
+        #expect(byName["memory_overhead_kb"]?.value == 50)
+        #expect(byName["memory_overhead_kb"]?.metric.unit == "KB")
+        #expect(byName["memory_overhead_ratio"]?.value == 1.25)
+        let low = byName["overhead_ratio_ci_low"]?.value ?? .nan, high = byName["overhead_ratio_ci_high"]?.value ?? .nan
+        #expect(low <= 2 && 2 <= high)
+        let noBaselineMemory = OverheadRatios.measurements(baselineTimes: a, candidateTimes: b, memoryKB: (baseline: 0, candidate: 3),
+                                                           benchmark: BenchmarkKey(name: "x"))
+        #expect(!noBaselineMemory.contains { $0.metric.name == "memory_overhead_ratio" })
+    }
+}
