@@ -36,7 +36,7 @@ let package = Package(
         // The run record every runner and adapter produces: values, units, directions, derived metrics.
         .target(name: "Records", dependencies: ["Statistics"], swiftSettings: strict + fuzzed),
         // Run context from git, the machine and the CI environment.
-        .target(name: "Capture", dependencies: ["Records"], swiftSettings: strict),
+        .target(name: "Capture", dependencies: ["Records", "CMeasure"], swiftSettings: strict),
         // One file per input format, bytes in, run records out. No database.
         .target(name: "Ingest", dependencies: ["Records", crypto], swiftSettings: strict + fuzzed),
         // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
@@ -53,7 +53,8 @@ let package = Package(
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
         .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "CMeasure"], swiftSettings: strict),
         .target(name: "HHBenchRecording", dependencies: ["HHBenchKit", "Records", "Recording", "Warehouse"], swiftSettings: strict),
-        // C: measures a command's own peak memory (ptrace exit-stop; see cmeasure.c for why).
+        // C: a command's own peak memory (ptrace exit-stop; cmeasure_linux.c says why, cmeasure_portable.c is the
+        // rest), the heap in use, and posix_spawn's closefrom.
         .target(name: "CMeasure"),
         .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"], swiftSettings: strict),
         .executableTarget(

@@ -4,26 +4,26 @@ import Warehouse
 
 /// Commit ancestry for analysis: from git when the repository knows the commits, else from the
 /// commits stored in the database (so a copied database still answers).
-public struct CommitHistory: Sendable {
+package struct CommitHistory: Sendable {
     let git: Git?
     let warehouse: Warehouse
 
-    public init(warehouse: Warehouse, directory: String = FileManager.default.currentDirectoryPath) {
+    package init(warehouse: Warehouse, directory: String = FileManager.default.currentDirectoryPath) {
         self.warehouse = warehouse
         let git = Git(directory: directory)
         self.git = git.topLevel == nil ? nil : git
     }
 
     /// The current commit of the working folder's repository.
-    public func head() -> String? { git?.resolve("HEAD") }
+    package func head() -> String? { git?.resolve("HEAD") }
 
     /// The current branch of the working folder's repository.
-    public func currentBranch() -> String? { git?.branch }
+    package func currentBranch() -> String? { git?.branch }
 
     /// A full sha for a branch, tag, remote ref or (abbreviated) sha: git first (`origin/NAME`
     /// when there is no local NAME, as in a CI checkout of a pull request), then the stored
     /// commits, then the newest run recorded on a branch of that name.
-    public func resolve(_ reference: String) throws -> String? {
+    package func resolve(_ reference: String) throws -> String? {
         if let sha = resolveInGit(reference) { return sha }
         return try resolveInDatabase(reference)
     }
@@ -31,7 +31,7 @@ public struct CommitHistory: Sendable {
     /// The baseline branch when neither a flag nor `hhbench.toml` names one: the remote's
     /// default branch, else `main`, else `master`; the first that git knows (locally or on
     /// origin), else the first the recorded runs know.
-    public func defaultBaselineBranch() throws -> String {
+    package func defaultBaselineBranch() throws -> String {
         let candidates = [git?.remoteDefaultBranch].compactMap { $0 } + ["main", "master"]
         if let known = candidates.first(where: { resolveInGit($0) != nil }) { return known }
         for name in candidates where try resolveInDatabase(name) != nil { return name }
@@ -50,7 +50,7 @@ public struct CommitHistory: Sendable {
     private func gitKnows(_ sha: String) -> Bool { git?.resolve(sha) == sha }
 
     /// The best common ancestor of two commits.
-    public func mergeBase(_ a: String, _ b: String) throws -> String? {
+    package func mergeBase(_ a: String, _ b: String) throws -> String? {
         if gitKnows(a), gitKnows(b), let base = git?.mergeBase(a, b) { return base }
         // From the stored parents: the first commit on b's first-parent line that is an ancestor of a.
         let ancestorsOfA = try warehouse.storedAncestors(of: a, limit: 100_000)
@@ -61,13 +61,13 @@ public struct CommitHistory: Sendable {
     }
 
     /// `sha` and its first-parent ancestors, newest first, at most `limit`.
-    public func firstParentHistory(from sha: String, limit: Int) throws -> [String] {
+    package func firstParentHistory(from sha: String, limit: Int) throws -> [String] {
         if gitKnows(sha), let history = git?.firstParentHistory(sha, limit: limit), !history.isEmpty { return history }
         return try warehouse.storedFirstParentHistory(from: sha, limit: limit)
     }
 
     /// Subjects of commits, from git or the database.
-    public func subjects(_ shas: [String]) throws -> [String: String] {
+    package func subjects(_ shas: [String]) throws -> [String: String] {
         try warehouse.commitSubjects(shas)
     }
 }

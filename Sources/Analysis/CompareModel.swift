@@ -2,7 +2,7 @@ import Records
 import Warehouse
 
 /// The verdict on one series.
-public enum Verdict: String, Sendable, CaseIterable, Codable {
+package enum Verdict: String, Sendable, CaseIterable, Codable {
     case regression, improvement, unchanged
     /// The data cannot tell: the interval reaches past the threshold, and the change is not shown.
     case inconclusive
@@ -10,7 +10,7 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
     case insufficient, new, missing
 
     /// Worst first, for tables.
-    public var severity: Int {
+    package var severity: Int {
         switch self {
         case .overBudget: return 0
         case .regression: return 1
@@ -25,7 +25,7 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
 }
 
 /// How p-values of one call are corrected for their number.
-public enum Correction: String, Sendable, CaseIterable, Codable {
+package enum Correction: String, Sendable, CaseIterable, Codable {
     /// Benjamini-Hochberg: the false discovery rate at α (the default).
     case bh
     /// Holm: the family-wise error rate at α.
@@ -34,7 +34,7 @@ public enum Correction: String, Sendable, CaseIterable, Codable {
 }
 
 /// How a decision's run-to-run noise was handled (see `RunLevelTest`).
-public enum RunNoise: String, Sendable, Codable {
+package enum RunNoise: String, Sendable, Codable {
     /// Run-to-run noise estimated from the runs and carried into the interval.
     case estimated
     /// Too few runs to estimate it: assumed (`run_noise_pct`), interval widened by it.
@@ -44,15 +44,15 @@ public enum RunNoise: String, Sendable, Codable {
 }
 
 /// A summary of a decision's series (avg_, median_, p95_, …), shown with its own change, not tested.
-public struct SummaryChange: Sendable, Equatable {
-    public let metric: String
-    public let baseline: Double?
-    public let candidate: Double?
-    public let changePct: Double?
+package struct SummaryChange: Sendable, Equatable {
+    package let metric: String
+    package let baseline: Double?
+    package let candidate: Double?
+    package let changePct: Double?
 }
 
 /// How a series was tested.
-public enum CompareMethod: String, Sendable, Codable {
+package enum CompareMethod: String, Sendable, Codable {
     /// Raw samples: per-run 10 % trimmed means, run-level two-stage test (`RunLevelTest`).
     case runTrimmedMean = "run_trimmed_mean"
     /// One value per run (a given value or a named summary): the same test on run values.
@@ -63,66 +63,66 @@ public enum CompareMethod: String, Sendable, Codable {
 }
 
 /// One side of one series.
-public struct SideSummary: Sendable, Equatable {
-    public let runs: Int
-    public let samples: Int
-    public let median: Double
-    public let mean: Double
+package struct SideSummary: Sendable, Equatable {
+    package let runs: Int
+    package let samples: Int
+    package let median: Double
+    package let mean: Double
     /// The statistic the change is computed on: the mean of run locations (per-run 10 % trimmed
     /// means, geometric when the values are positive), so baseline, candidate and change agree.
-    public let value: Double
+    package let value: Double
 }
 
 /// The comparison of one benchmark × metric.
-public struct Comparison: Sendable {
-    public let key: SeriesKey
+package struct Comparison: Sendable {
+    package let key: SeriesKey
     /// The metric with the direction in force (a config may override the recorded one).
-    public let metric: MetricDescriptor
-    public let baseline: SideSummary?
-    public let candidate: SideSummary?
+    package let metric: MetricDescriptor
+    package let baseline: SideSummary?
+    package let candidate: SideSummary?
     /// Candidate against baseline, in percent: candidate.value / baseline.value − 1, always
     /// inside [ciLowPct, ciHighPct].
-    public let changePct: Double?
-    public let ciLowPct: Double?
-    public let ciHighPct: Double?
-    public let pValue: Double?
-    public internal(set) var pAdjusted: Double?
-    public let method: CompareMethod
-    public internal(set) var verdict: Verdict
-    public let settings: SeriesSettings
-    public var runNoise: RunNoise?
+    package let changePct: Double?
+    package let ciLowPct: Double?
+    package let ciHighPct: Double?
+    package let pValue: Double?
+    package internal(set) var pAdjusted: Double?
+    package let method: CompareMethod
+    package internal(set) var verdict: Verdict
+    package let settings: SeriesSettings
+    package var runNoise: RunNoise?
     /// The smallest change this data could detect (80 % power at α), when inconclusive.
-    public var minimumDetectablePct: Double?
+    package var minimumDetectablePct: Double?
     /// Roughly what would settle an inconclusive decision ("about 4 candidate runs").
-    public var advice: String?
+    package var advice: String?
     /// The first commit of the baseline's newest stable segment, when a change point cut the window.
-    public var segmentStart: String?
+    package var segmentStart: String?
     /// The summaries of this series, each with its own change (not tested).
-    public var summaries: [SummaryChange] = []
+    package var summaries: [SummaryChange] = []
 }
 
 /// Which runs one side is made of.
-public struct SideInfo: Sendable {
-    public let commits: [String]
-    public let runs: [RunReference]
-    public var machine: String? { runs.first?.machineName }
-    public var machineFingerprint: String? { runs.first?.machineFingerprint }
+package struct SideInfo: Sendable {
+    package let commits: [String]
+    package let runs: [RunReference]
+    package var machine: String? { runs.first?.machineName }
+    package var machineFingerprint: String? { runs.first?.machineFingerprint }
 }
 
 /// Everything `hhbench compare` found.
-public struct CompareReport: Sendable {
+package struct CompareReport: Sendable {
     /// How the baseline was chosen ("merge-base of 3f2a9c1 and main", "run 12", ...).
-    public let baselineDescription: String
-    public let baseline: SideInfo
-    public let candidate: SideInfo
-    public let comparisons: [Comparison]
+    package let baselineDescription: String
+    package let baseline: SideInfo
+    package let candidate: SideInfo
+    package let comparisons: [Comparison]
 
-    public func count(_ verdict: Verdict) -> Int { comparisons.filter { $0.verdict == verdict }.count }
+    package func count(_ verdict: Verdict) -> Int { comparisons.filter { $0.verdict == verdict }.count }
 
-    public var correction: Correction = .bh
+    package var correction: Correction = .bh
 
     /// True when no series could be tested against the baseline.
-    public var nothingCompared: Bool {
+    package var nothingCompared: Bool {
         !comparisons.contains { $0.method != .none }
     }
 }

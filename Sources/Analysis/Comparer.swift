@@ -4,41 +4,41 @@ import Statistics
 import Warehouse
 
 /// What to compare.
-public struct CompareRequest: Sendable {
-    public enum Candidate: Sendable { case head, commit(String), runs([String]) }
-    public enum Baseline: Sendable { case since(String), against(String) }
+package struct CompareRequest: Sendable {
+    package enum Candidate: Sendable { case head, commit(String), runs([String]) }
+    package enum Baseline: Sendable { case since(String), against(String) }
 
-    public var candidate: Candidate = .head
-    public var baseline: Baseline
-    public var window = 10
+    package var candidate: Candidate = .head
+    package var baseline: Baseline
+    package var window = 10
     /// Compare across machines instead of within the candidate's machine fingerprint.
-    public var anyMachine = false
+    package var anyMachine = false
     /// The candidate's machine by name, when runs at the commit come from several.
-    public var machine: String?
+    package var machine: String?
     /// Settings from the command's flags, applied last to every series.
-    public var overrides = SeriesRule()
+    package var overrides = SeriesRule()
     /// Only series whose benchmark / metric match these globs (metric globs add up; a glob that
     /// names a summary makes that summary a decision of its own).
-    public var benchmarkGlob: String?
-    public var metricGlobs: [String] = []
-    public var correction: Correction = .bh
+    package var benchmarkGlob: String?
+    package var metricGlobs: [String] = []
+    package var correction: Correction = .bh
     /// The assumed run-to-run noise (relative) when too few runs measure it.
-    public var assumedRunNoise = 0.03
+    package var assumedRunNoise = 0.03
 
     /// `--against baselines`: the newest imported legacy `performance_baselines.json`.
-    public static let legacyBaselines = "baselines"
+    package static let legacyBaselines = "baselines"
 
-    public init(baseline: Baseline) { self.baseline = baseline }
+    package init(baseline: Baseline) { self.baseline = baseline }
 }
 
 /// Why a comparison could not be made.
-public enum CompareError: Error, CustomStringConvertible, Sendable {
+package enum CompareError: Error, CustomStringConvertible, Sendable {
     /// Nothing recorded where it should be: exit 3.
     case notEnoughData(String)
     /// A reference that names nothing: exit 2.
     case unknownReference(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notEnoughData(let message), .unknownReference(let message): return message
         }
@@ -68,22 +68,22 @@ public enum CompareError: Error, CustomStringConvertible, Sendable {
 /// machine, cut per decision at the newest change point of that series (trend's detector), so a
 /// regression that already landed is the new normal; up to `window` commits of the newest
 /// segment, with the older segments' runs informing the run-to-run noise.
-public struct Comparer: Sendable {
-    public let warehouse: Warehouse
-    public let history: CommitHistory
-    public let config: ProjectConfig
+package struct Comparer: Sendable {
+    package let warehouse: Warehouse
+    package let history: CommitHistory
+    package let config: ProjectConfig
 
     /// Commits of history read to find the newest stable segment: this many times the window.
-    public static let segmentSearchFactor = 3
-    public static let minimumSegmentSearch = 30
+    package static let segmentSearchFactor = 3
+    package static let minimumSegmentSearch = 30
 
-    public init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
+    package init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
         self.warehouse = warehouse
         self.history = history
         self.config = config
     }
 
-    public func compare(_ request: CompareRequest) throws -> CompareReport {
+    package func compare(_ request: CompareRequest) throws -> CompareReport {
         let candidate = try candidateSide(request)
         let fingerprint = request.anyMachine ? nil : candidate.machineFingerprint
         if case .against(let reference) = request.baseline, reference == CompareRequest.legacyBaselines {

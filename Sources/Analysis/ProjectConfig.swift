@@ -3,35 +3,35 @@ import Records
 import Warehouse
 
 /// Settings for one benchmark × metric series.
-public struct SeriesSettings: Sendable, Equatable {
+package struct SeriesSettings: Sendable, Equatable {
     /// Significance level of the test (after Holm's correction).
-    public var alpha = 0.05
+    package var alpha = 0.05
     /// The smallest change, in percent, that counts as a regression or an improvement.
-    public var thresholdPct = 5.0
+    package var thresholdPct = 5.0
     /// An absolute limit: the most (lower-is-better) or the least (higher-is-better) the value may be.
-    public var budget: Double?
+    package var budget: Double?
     /// Overrides the metric's recorded direction.
-    public var direction: Direction?
+    package var direction: Direction?
 
-    public init() {}
+    package init() {}
 }
 
 /// One `[[rules]]` entry or `[metrics.NAME]` table of `hhbench.toml`.
-public struct SeriesRule: Sendable, Equatable {
-    public var benchmarkGlob = "*"
-    public var metricGlob = "*"
-    public var alpha: Double?
-    public var thresholdPct: Double?
-    public var budget: Double?
-    public var direction: Direction?
+package struct SeriesRule: Sendable, Equatable {
+    package var benchmarkGlob = "*"
+    package var metricGlob = "*"
+    package var alpha: Double?
+    package var thresholdPct: Double?
+    package var budget: Double?
+    package var direction: Direction?
 
-    public init() {}
+    package init() {}
 
     func matches(_ key: SeriesKey) -> Bool {
         fnmatch(benchmarkGlob, key.benchmark.name, 0) == 0 && fnmatch(metricGlob, key.metric, 0) == 0
     }
 
-    public func apply(to settings: inout SeriesSettings) {
+    package func apply(to settings: inout SeriesSettings) {
         if let alpha { settings.alpha = alpha }
         if let thresholdPct { settings.thresholdPct = thresholdPct }
         if let budget { settings.budget = budget }
@@ -62,26 +62,26 @@ public struct SeriesRule: Sendable, Equatable {
 ///
 /// Precedence, lowest first: built-in defaults, `[compare]`, `[metrics.NAME]`, `[[rules]]` in
 /// order, then the command's flags.
-public struct ProjectConfig: Sendable, Equatable {
-    public var baselineBranch: String?
-    public var defaults = SeriesSettings()
-    public var window: Int?
+package struct ProjectConfig: Sendable, Equatable {
+    package var baselineBranch: String?
+    package var defaults = SeriesSettings()
+    package var window: Int?
     /// `[compare] correction`: bh, holm or none.
-    public var correction: Correction?
+    package var correction: Correction?
     /// `[compare] run_noise_pct`: the run-to-run noise assumed when too few runs measure it.
-    public var runNoisePct: Double?
+    package var runNoisePct: Double?
     /// `[trend] method`: the change point detector.
-    public var trendMethod: TrendMethod?
+    package var trendMethod: TrendMethod?
     /// `[trend] false_alarms_per_1000`: `LevelShifts`' false-alarm control.
-    public var falseAlarmsPer1000: Double?
-    public var rules: [SeriesRule] = []
+    package var falseAlarmsPer1000: Double?
+    package var rules: [SeriesRule] = []
 
-    public init() {}
+    package init() {}
 
-    public static let fileName = "hhbench.toml"
+    package static let fileName = "hhbench.toml"
 
     /// Reads `path`; a missing file is an empty config.
-    public static func load(path: String) throws(InputError) -> ProjectConfig {
+    package static func load(path: String) throws(InputError) -> ProjectConfig {
         guard let data = FileManager.default.contents(atPath: path) else { return ProjectConfig() }
         guard let text = String(validating: Array(data), as: UTF8.self) else {
             throw InputError(file: path, problem: "not UTF-8", fix: "save hhbench.toml as UTF-8")
@@ -89,7 +89,7 @@ public struct ProjectConfig: Sendable, Equatable {
         return try parse(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
+    package static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
         let document = try ConfigFile.decode(text, file: file)
         let lines = ConfigLines(text)
         func fail(_ field: String, _ problem: String, fix: String? = nil) -> InputError {
@@ -171,7 +171,7 @@ public struct ProjectConfig: Sendable, Equatable {
     }
 
     /// The settings of one series: defaults, then matching rules in order.
-    public func settings(for key: SeriesKey) -> SeriesSettings {
+    package func settings(for key: SeriesKey) -> SeriesSettings {
         var settings = defaults
         for rule in rules where rule.matches(key) { rule.apply(to: &settings) }
         return settings

@@ -4,25 +4,25 @@ import Statistics
 import Warehouse
 
 /// What `hhbench trend` is asked.
-public struct TrendRequest: Sendable {
-    public var metric: String
-    public var benchmarkGlob: String?
+package struct TrendRequest: Sendable {
+    package var metric: String
+    package var benchmarkGlob: String?
     /// The branch or ref whose first-parent history is walked; nil for the current branch.
-    public var branch: String?
+    package var branch: String?
     /// At most this many commits with results, the newest; 0 for all.
-    public var last = 200
-    public var machine: String?
-    public var anyMachine = false
+    package var last = 200
+    package var machine: String?
+    package var anyMachine = false
     /// The change point detector: `levels` (the default, `LevelShifts`) or `otava` (the exact port).
-    public var method: TrendMethod = .levels
-    public var options = ChangePoints.Options()
-    public var levelOptions = LevelShifts.Options()
+    package var method: TrendMethod = .levels
+    package var options = ChangePoints.Options()
+    package var levelOptions = LevelShifts.Options()
 
-    public init(metric: String) { self.metric = metric }
+    package init(metric: String) { self.metric = metric }
 }
 
 /// Which change point detector `trend` uses.
-public enum TrendMethod: String, Sendable, CaseIterable {
+package enum TrendMethod: String, Sendable, CaseIterable {
     /// `LevelShifts` over each commit's runs and samples: outliers, steps and drift apart.
     case levels
     /// Apache Otava 0.8's e-divisive means, ported exactly (`ChangePoints`).
@@ -30,72 +30,72 @@ public enum TrendMethod: String, Sendable, CaseIterable {
 }
 
 /// A commit whose level is a one-off (`LevelShifts` step 2), not a change.
-public struct TrendOutlier: Sendable {
-    public let index: Int
-    public let commit: String
-    public let value: Double
+package struct TrendOutlier: Sendable {
+    package let index: Int
+    package let commit: String
+    package let value: Double
 }
 
 /// A commit where the runs' machine or toolchain differs from the previous commit's.
-public struct EnvironmentChange: Sendable {
-    public let index: Int
-    public let commit: String
+package struct EnvironmentChange: Sendable {
+    package let index: Int
+    package let commit: String
     /// What changed, e.g. "machine ci-a → ci-b" or "toolchain 6.2 → 6.3".
-    public let description: String
+    package let description: String
 }
 
 /// One point: a commit with results.
-public struct TrendPoint: Sendable {
-    public let index: Int
-    public let commit: String
-    public let time: String?
-    public let value: Double
-    public let runs: Int
+package struct TrendPoint: Sendable {
+    package let index: Int
+    package let commit: String
+    package let time: String?
+    package let value: Double
+    package let runs: Int
 }
 
 /// A change point of a series, with its commit.
-public struct TrendChange: Sendable {
-    public let index: Int
-    public let commit: String
-    public let subject: String?
-    public let before: Double
-    public let after: Double
-    public let changePct: Double
-    public let pValue: Double
+package struct TrendChange: Sendable {
+    package let index: Int
+    package let commit: String
+    package let subject: String?
+    package let before: Double
+    package let after: Double
+    package let changePct: Double
+    package let pValue: Double
     /// `regression` or `improvement`, by the metric's direction.
-    public let kind: Verdict
+    package let kind: Verdict
     /// Set when the machine or toolchain changed at this commit: the change is the environment's,
     /// not the code's.
-    public var environment: String? = nil
+    package var environment: String? = nil
 }
 
 /// The Theil–Sen slope over the last segment.
-public struct Drift: Sendable {
-    public let slopePer100Commits: Double
-    public let ciLow: Double
-    public let ciHigh: Double
+package struct Drift: Sendable {
+    package let slopePer100Commits: Double
+    package let ciLow: Double
+    package let ciHigh: Double
     /// The fitted change over the segment, as a percent of its median.
-    public let totalPct: Double
-    public let points: Int
-    public let flagged: Bool
+    package let totalPct: Double
+    package let points: Int
+    package let flagged: Bool
 }
 
-public struct TrendSeries: Sendable {
-    public let benchmark: BenchmarkKey
-    public let metric: MetricDescriptor
-    public let points: [TrendPoint]
-    public let changes: [TrendChange]
-    public let drift: Drift?
-    public var outliers: [TrendOutlier] = []
-    public var environmentChanges: [EnvironmentChange] = []
+package struct TrendSeries: Sendable {
+    package let benchmark: BenchmarkKey
+    package let metric: MetricDescriptor
+    package let points: [TrendPoint]
+    package let changes: [TrendChange]
+    package let drift: Drift?
+    package var outliers: [TrendOutlier] = []
+    package var environmentChanges: [EnvironmentChange] = []
 }
 
-public struct TrendReport: Sendable {
-    public var method: TrendMethod = .levels
-    public let metric: String
-    public let branch: String
-    public let machine: String?
-    public let series: [TrendSeries]
+package struct TrendReport: Sendable {
+    package var method: TrendMethod = .levels
+    package let metric: String
+    package let branch: String
+    package let machine: String?
+    package let series: [TrendSeries]
 }
 
 /// `hhbench trend`: one metric along a branch's first-parent history, one point per commit with
@@ -103,18 +103,18 @@ public struct TrendReport: Sendable {
 /// samples first). Change points, outliers and drift by `LevelShifts` over each commit's runs and
 /// samples (default), or change points by the Otava port (`ChangePoints`) with Theil–Sen drift over
 /// the last segment (`--method otava`). Machine and toolchain changes are marked on the series.
-public struct Trend: Sendable {
-    public let warehouse: Warehouse
-    public let history: CommitHistory
-    public let config: ProjectConfig
+package struct Trend: Sendable {
+    package let warehouse: Warehouse
+    package let history: CommitHistory
+    package let config: ProjectConfig
 
-    public init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
+    package init(warehouse: Warehouse, history: CommitHistory, config: ProjectConfig) {
         self.warehouse = warehouse
         self.history = history
         self.config = config
     }
 
-    public func run(_ request: TrendRequest) throws -> TrendReport {
+    package func run(_ request: TrendRequest) throws -> TrendReport {
         let branch = try request.branch ?? history.currentBranch() ?? config.baselineBranch ?? history.defaultBaselineBranch()
         guard let head = try history.resolve(branch) else {
             throw CompareError.unknownReference("no branch, tag or commit '\(branch)' in git or the database; name one with --branch REF")

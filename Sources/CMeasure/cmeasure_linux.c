@@ -68,6 +68,8 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
         }
         if (out_fd >= 0) dup2(out_fd, 1);
         if (err_fd >= 0) dup2(err_fd, 2);
+        // The command gets 0, 1 and 2 and nothing else hhbench (or whoever started it) has open.
+        closefrom(3);
         if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) trace_refused = 1;
         execvpe(file, argv, envp);
         exec_errno = errno;

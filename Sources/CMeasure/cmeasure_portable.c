@@ -43,6 +43,7 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
         }
         if (out_fd >= 0) dup2(out_fd, 1);
         if (err_fd >= 0) dup2(err_fd, 2);
+        for (int fd = 3; fd < 1024; fd++) if (fd != error_pipe[1]) close(fd);
         environ = (char **)envp;  // execvpe is a GNU extension
         execvp(file, argv);
         int failure = errno;

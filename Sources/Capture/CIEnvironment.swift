@@ -1,13 +1,13 @@
 import Records
 
 /// The CI provider, job URL and branch from the environment variables CI services set.
-public struct CIEnvironment: Sendable {
-    public let provider: String?
-    public let jobURL: String?
+package struct CIEnvironment: Sendable {
+    package let provider: String?
+    package let jobURL: String?
     /// The branch CI says it builds, for a detached HEAD (pull requests check out a merge commit).
-    public let branch: String?
+    package let branch: String?
 
-    public init(_ environment: [String: String]) {
+    package init(_ environment: [String: String]) {
         func value(_ key: String) -> String? {
             guard let text = environment[key], !text.isEmpty else { return nil }
             return text

@@ -1,3 +1,4 @@
+import CMeasure
 import Foundation
 
 /// Runs a short-lived helper program (git) with `posix_spawn` and collects its output and exit status.
@@ -5,21 +6,21 @@ import Foundation
 /// Foundation's `Process` costs about 50 ms a launch on Linux (it walks every possible file
 /// descriptor); `posix_spawn` costs well under one, which matters for hhbench's many short git
 /// calls. (Commands being benchmarked are run by `hh_measure` in CMeasure, which also measures them.)
-public enum ChildProcess {
-    public struct Result: Sendable {
+package enum ChildProcess {
+    package struct Result: Sendable {
         /// The exit code, or 128 + the signal number when a signal ended the child.
-        public let status: Int32
-        public let stdout: [UInt8]
-        public let stderr: [UInt8]
+        package let status: Int32
+        package let stdout: [UInt8]
+        package let stderr: [UInt8]
 
-        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-        public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+        package var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        package var stderrText: String { String(decoding: stderr, as: UTF8.self) }
     }
 
-    public struct LaunchFailure: Error, CustomStringConvertible {
-        public let program: String
-        public let code: Int32
-        public var description: String { "cannot start '\(program)': \(String(cString: strerror(code)))" }
+    package struct LaunchFailure: Error, CustomStringConvertible {
+        package let program: String
+        package let code: Int32
+        package var description: String { "cannot start '\(program)': \(String(cString: strerror(code)))" }
     }
 
     /// A pipe whose ends close on exec, so no other child inherits them.
@@ -32,7 +33,7 @@ public enum ChildProcess {
 
     /// Runs `arguments[0]` (searched on PATH) with the rest as its arguments, standard input from
     /// /dev/null, and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    package static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         precondition(!arguments.isEmpty)
         var outPipe = try makePipe(arguments[0])
         var errPipe = try makePipe(arguments[0])
@@ -44,6 +45,9 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Nothing else reaches the child, close-on-exec or not (glibc 2.34+; elsewhere our own
+        // descriptors are close-on-exec and a library's may leak).
+        _ = hh_spawn_close_from(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -3,13 +3,13 @@ import Records
 
 /// Captures the context of a run being recorded now: the commit, branch and dirty state from git,
 /// the machine, and the CI job. Shared by `hhbench record`, `hhbench run` and the Swift harness.
-public enum ContextCapture {
+package enum ContextCapture {
     /// - Parameters:
     ///   - directory: where to look for the git repository.
     ///   - machineName: a stable machine name given by the user, which then alone identifies the
     ///     machine; nil for the hostname and a hardware fingerprint.
     ///   - ancestryDepth: how many first-parent ancestors of the commit to include.
-    public static func capture(directory: String = FileManager.default.currentDirectoryPath,
+    package static func capture(directory: String = FileManager.default.currentDirectoryPath,
                                machineName: String? = nil, ancestryDepth: Int = 0,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
         let git = Git(directory: directory)

@@ -2,24 +2,24 @@ import Foundation
 import Records
 
 /// Reads what a run needs to know from the git repository around a folder, by running `git`.
-public struct Git: Sendable {
-    public let directory: String
+package struct Git: Sendable {
+    package let directory: String
 
-    public init(directory: String = FileManager.default.currentDirectoryPath) {
+    package init(directory: String = FileManager.default.currentDirectoryPath) {
         self.directory = directory
     }
 
     /// The top level of the work tree, or nil outside a repository (or without git).
-    public var topLevel: String? { try? run(["rev-parse", "--show-toplevel"]) }
+    package var topLevel: String? { try? run(["rev-parse", "--show-toplevel"]) }
 
     /// Resolves a revision (branch, tag, remote ref, sha) to a full sha.
-    public func resolve(_ revision: String) -> String? {
+    package func resolve(_ revision: String) -> String? {
         try? run(["rev-parse", "--verify", "--quiet", revision + "^{commit}"])
     }
 
     /// The branch `origin/HEAD` points at (the remote's default branch, as `git clone` sets it),
     /// without the remote's name: `main` for `refs/remotes/origin/main`.
-    public var remoteDefaultBranch: String? {
+    package var remoteDefaultBranch: String? {
         guard let name = try? run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]), name.hasPrefix("origin/") else {
             return nil
         }
@@ -27,7 +27,7 @@ public struct Git: Sendable {
     }
 
     /// The commit `revision` names, with parents, author, time and subject.
-    public func commit(_ revision: String = "HEAD") -> CommitInfo? {
+    package func commit(_ revision: String = "HEAD") -> CommitInfo? {
         guard let line = try? run(["log", "-1", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s", revision, "--"]) else {
             return nil
         }
@@ -42,17 +42,17 @@ public struct Git: Sendable {
     }
 
     /// The current branch, nil on a detached HEAD.
-    public var branch: String? { try? run(["symbolic-ref", "--short", "-q", "HEAD"]) }
+    package var branch: String? { try? run(["symbolic-ref", "--short", "-q", "HEAD"]) }
 
     /// True when tracked files differ from HEAD (untracked files, such as the database, do not count).
-    public var isDirty: Bool? {
+    package var isDirty: Bool? {
         guard let status = try? run(["status", "--porcelain", "--untracked-files=no"], trimming: false) else { return nil }
         return !status.isEmpty
     }
 
     /// Up to `limit` first-parent ancestors of `revision` (not `revision` itself), newest first,
     /// with parents, author, time and subject.
-    public func ancestry(of revision: String, limit: Int) -> [CommitInfo] {
+    package func ancestry(of revision: String, limit: Int) -> [CommitInfo] {
         guard let text = try? run(["log", "--first-parent", "--skip=1", "--max-count=\(limit)",
                                    "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s%x1e", revision, "--"]) else { return [] }
         return text.split(separator: "\u{1E}").compactMap { record in
@@ -65,7 +65,7 @@ public struct Git: Sendable {
     }
 
     /// The first-parent history of `revision`, newest first, at most `limit` commits.
-    public func firstParentHistory(_ revision: String, limit: Int? = nil) -> [String]? {
+    package func firstParentHistory(_ revision: String, limit: Int? = nil) -> [String]? {
         var arguments = ["rev-list", "--first-parent"]
         if let limit { arguments.append("--max-count=\(limit)") }
         arguments += [revision, "--"]
@@ -73,19 +73,19 @@ public struct Git: Sendable {
     }
 
     /// The best common ancestor of two revisions.
-    public func mergeBase(_ a: String, _ b: String) -> String? {
+    package func mergeBase(_ a: String, _ b: String) -> String? {
         try? run(["merge-base", a, b])
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let arguments: [String]
-        public let status: Int32
-        public let message: String
-        public var description: String { "git \(arguments.joined(separator: " ")) failed (\(status)): \(message)" }
+    package struct Failure: Error, CustomStringConvertible {
+        package let arguments: [String]
+        package let status: Int32
+        package let message: String
+        package var description: String { "git \(arguments.joined(separator: " ")) failed (\(status)): \(message)" }
     }
 
     /// Runs git in `directory` and returns its standard output (trimmed of the final newline).
-    public func run(_ arguments: [String], trimming: Bool = true) throws -> String {
+    package func run(_ arguments: [String], trimming: Bool = true) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_OPTIONAL_LOCKS"] = "0"  // status must not take the index lock of a busy repo
         environment["LC_ALL"] = "C"

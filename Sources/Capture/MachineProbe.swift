@@ -2,8 +2,8 @@ import Foundation
 import Records
 
 /// Describes this machine from `uname`, `/proc/cpuinfo`, `/proc/meminfo` and `/etc/os-release`.
-public enum MachineProbe {
-    public static func current(name: String? = nil) -> MachineInfo {
+package enum MachineProbe {
+    package static func current(name: String? = nil) -> MachineInfo {
         var system = utsname()
         uname(&system)
         func field<T>(_ value: T) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import Records
 import Statistics
 
-extension Suite {
+extension BenchmarkSuite {
     /// Baseline against candidate (the bare operation against the instrumented one), interleaved
     /// sample by sample so that drift hits both. Records `NAME/baseline` and `NAME/candidate`
     /// `time_ms` samples and, on `NAME`: `overhead_ratio` (median candidate / median baseline)

@@ -3,7 +3,7 @@ import Records
 import Statistics
 
 /// Latencies and outcomes collected from many threads or tasks at once.
-final class Collector: @unchecked Sendable {
+final class OutcomeTally: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var latencies: [UInt64] = []
     private(set) var errors = 0
@@ -22,14 +22,14 @@ final class Collector: @unchecked Sendable {
     var count: Int { lock.withLock { latencies.count } }
 }
 
-extension Suite {
+extension BenchmarkSuite {
     /// `threads` threads each run `body` `operationsPerThread` times; a thrown error counts as an
     /// error. Records `time_ms` samples (every operation), `throughput_ops_per_sec` (operations
     /// over the wall time from the first start to the last end) and `error_rate`.
     @discardableResult
     public func concurrent(_ name: String, threads: Int, operationsPerThread: Int, budgets: [Budget] = [],
                            _ body: @escaping @Sendable () throws -> Void) -> BenchmarkResult {
-        let collector = Collector()
+        let collector = OutcomeTally()
         let group = DispatchGroup()
         for _ in 0..<threads {
             group.enter()
@@ -51,7 +51,7 @@ extension Suite {
     @discardableResult
     public func concurrent(_ name: String, concurrency: Int, operations: Int, budgets: [Budget] = [],
                            _ body: @escaping @Sendable () async throws -> Void) async -> BenchmarkResult {
-        let collector = Collector()
+        let collector = OutcomeTally()
         await withTaskGroup(of: Void.self) { group in
             var started = 0
             func launch() {
@@ -75,7 +75,7 @@ extension Suite {
     @discardableResult
     public func load(_ name: String, workers: Int, duration: Duration, rampUp: Duration = .zero, maxOperations: Int = 10_000_000,
                      budgets: [Budget] = [], _ body: @escaping @Sendable () async throws -> Void) async -> BenchmarkResult {
-        let collector = Collector()
+        let collector = OutcomeTally()
         let start = monotonicNanoseconds()
         let end = start + UInt64(duration.nanoseconds)
         let ramp = UInt64(rampUp.nanoseconds)
@@ -98,7 +98,7 @@ extension Suite {
         return addCollected(name, collector, extra: [("workers", Double(workers))], throughputOverride: throughput, budgets: budgets)
     }
 
-    private func addCollected(_ name: String, _ collector: Collector, extra: [(String, Double)], throughputOverride: Double? = nil,
+    private func addCollected(_ name: String, _ collector: OutcomeTally, extra: [(String, Double)], throughputOverride: Double? = nil,
                               budgets: [Budget]) -> BenchmarkResult {
         let latencies = collector.latencies
         let wall = collector.lastEnd > collector.firstStart ? Double(collector.lastEnd - collector.firstStart) / 1e9 : 0

@@ -42,7 +42,7 @@ struct SampleLoop {
     }
 }
 
-extension Suite {
+extension BenchmarkSuite {
     /// The harness's own cost per iteration in nanoseconds: the median sample of an empty closure
     /// through the same loop. Recorded as `harness_overhead_ns` of the benchmark "hhbench.harness".
     @discardableResult

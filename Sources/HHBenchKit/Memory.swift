@@ -2,7 +2,7 @@ import Foundation
 import Records
 import Statistics
 
-extension Suite {
+extension BenchmarkSuite {
     /// Memory of an operation: runs it `operations` times keeping every result, then lets them
     /// go and calls `cleanup`. Records `memory_per_operation_kb` (heap kept per call while the
     /// results live), `memory_usage_mb` (resident memory at that point), `memory_peak_mb` (the

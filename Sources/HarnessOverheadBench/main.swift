@@ -2,7 +2,7 @@ import HHBenchKit
 
 // The harness's own cost per iteration, on an empty closure (issue 8's target: at most 50 ns).
 // Usage: swift run -c release HarnessOverheadBench
-let suite = Suite("harness-overhead")
+let suite = BenchmarkSuite("harness-overhead")
 suite.printsResults = false
 var medians: [Double] = []
 for _ in 0..<7 { medians.append(suite.harnessOverhead(iterations: 1_000_000)) }

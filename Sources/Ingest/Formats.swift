@@ -1,20 +1,20 @@
 import Records
 
 /// The registry of input formats, in detection order (most specific first).
-public enum Formats {
-    public static let all: [any InputFormat] = [
+package enum Formats {
+    package static let all: [any InputFormat] = [
         NativeFormat(), PytestBenchmarkFormat(), HyperfineFormat(), HyperfineCSVFormat(), GoogleBenchmarkFormat(),
         GoBenchFormat(), PackageBenchmarkJMHFormat(), PackageBenchmarkInfluxFormat(), LegacyBaselinesFormat(),
     ]
 
-    public static func named(_ name: String) -> (any InputFormat)? {
+    package static func named(_ name: String) -> (any InputFormat)? {
         all.first { type(of: $0).name == name }
     }
 
-    public static var names: [String] { all.map { type(of: $0).name } }
+    package static var names: [String] { all.map { type(of: $0).name } }
 
     /// The format of `input`: the one named, or the one whose detection matches its content.
-    public static func resolve(_ input: InputFile, forced: String?) throws(InputError) -> any InputFormat {
+    package static func resolve(_ input: InputFile, forced: String?) throws(InputError) -> any InputFormat {
         try input.checkUTF8()
         if let forced {
             guard let format = named(forced) else {

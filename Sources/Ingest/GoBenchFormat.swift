@@ -13,13 +13,13 @@ import Records
 /// - The `-N` GOMAXPROCS suffix is taken off the name and kept in the context; `pkg` is the group.
 /// - `key: value` lines (`goos`, `goarch`, `pkg`, `cpu`, …) go into the run context.
 /// - `PASS`, `ok`, `FAIL` and log lines are ignored; a `--- FAIL` line is reported as a warning.
-public struct GoBenchFormat: InputFormat {
-    public static let name = "go-bench"
-    public static let summary = "go test -bench text output (-count N lines as samples, -benchmem metrics)"
+package struct GoBenchFormat: InputFormat {
+    package static let name = "go-bench"
+    package static let summary = "go test -bench text output (-count N lines as samples, -benchmem metrics)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         let head = input.head(65_536)
         return head.hasPrefix("goos: ") || head.hasPrefix("goarch: ") || head.hasPrefix("pkg: ")
             || head.split(separator: "\n").contains { Self.parseLine(String($0)) != nil }
@@ -66,11 +66,11 @@ public struct GoBenchFormat: InputFormat {
         }
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         var record = RunRecord(sourceFormat: Self.name, context: RunContext(tool: "go test"))
         var package = ""
-        var order: [SeriesKey] = []
-        var samples: [SeriesKey: [DecimalNumber]] = [:]
+        var order: [MetricOfBenchmark] = []
+        var samples: [MetricOfBenchmark: [DecimalNumber]] = [:]
         var lineNumber = 0
         var failure: InputError?
         var headers: [(String, JSONValue)] = []
@@ -93,7 +93,7 @@ public struct GoBenchFormat: InputFormat {
                                              fix: "check the benchmark's output")
                         return false
                     }
-                    let key = SeriesKey(benchmark: benchmark, metric: metric)
+                    let key = MetricOfBenchmark(benchmark: benchmark, metric: metric)
                     if samples[key] == nil { order.append(key) }
                     samples[key, default: []].append(value.scaled(byPowerOfTen: shift))
                 }
@@ -124,7 +124,7 @@ public struct GoBenchFormat: InputFormat {
         return record
     }
 
-    struct SeriesKey: Hashable {
+    struct MetricOfBenchmark: Hashable {
         let benchmark: BenchmarkKey
         let metric: MetricDescriptor
     }

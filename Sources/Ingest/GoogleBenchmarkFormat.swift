@@ -9,9 +9,9 @@ import Records
 /// - User counters (any other numeric key, such as `items_per_second`) become series of their own name.
 /// - An entry with `error_occurred` is skipped with a warning.
 /// - `context` (host, CPUs, MHz, caches, load, library build type, date, executable) goes into the run context.
-public struct GoogleBenchmarkFormat: InputFormat {
-    public static let name = "google-benchmark"
-    public static let summary = "Google Benchmark JSON (--benchmark_format=json / --benchmark_out; repetitions as samples)"
+package struct GoogleBenchmarkFormat: InputFormat {
+    package static let name = "google-benchmark"
+    package static let summary = "Google Benchmark JSON (--benchmark_format=json / --benchmark_out; repetitions as samples)"
 
     static let knownKeys: Set<String> = [
         "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions", "repetition_index",
@@ -19,15 +19,15 @@ public struct GoogleBenchmarkFormat: InputFormat {
         "error_occurred", "error_message", "big_o", "cpu_coefficient", "real_coefficient", "rms", "complexity_n",
     ]
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         JSONInput.startsWith(input, "{") && JSONInput.contains(input, "\"benchmarks\"", within: nil)
             && JSONInput.contains(input, "\"run_type\"", within: nil)
             && (JSONInput.contains(input, "\"library_build_type\"") || JSONInput.contains(input, "\"num_cpus\""))
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let document = try JSONInput.parse(input, format: "Google Benchmark")
         let root = JSONPlace(file: input.name, path: "")
         _ = try root.object(document)

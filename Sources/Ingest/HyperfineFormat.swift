@@ -10,18 +10,18 @@ import Records
 /// - `exit_codes` become `exit_code` samples, and `error_rate` the share of non-zero ones.
 /// - `parameters` (from `--parameter-scan`/`-L`, values are strings) are the benchmark's parameters.
 /// - The file carries no context: commit, machine and time come from where it is recorded.
-public struct HyperfineFormat: InputFormat {
-    public static let name = "hyperfine"
-    public static let summary = "hyperfine --export-json (raw times, user/system, exit codes, parameters)"
+package struct HyperfineFormat: InputFormat {
+    package static let name = "hyperfine"
+    package static let summary = "hyperfine --export-json (raw times, user/system, exit codes, parameters)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         JSONInput.startsWith(input, "{") && JSONInput.contains(input, "\"results\"")
             && JSONInput.contains(input, "\"command\"") && JSONInput.contains(input, "\"times\"", within: nil)
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let document = try JSONInput.parse(input, format: "hyperfine")
         let root = JSONPlace(file: input.name, path: "")
         _ = try root.object(document)
@@ -51,7 +51,7 @@ public struct HyperfineFormat: InputFormat {
             for (field, metric) in [("user", "cpu_user_ms"), ("system", "cpu_sys_ms")] {
                 guard let value = result[field], !value.isNull else { continue }
                 let seconds = try place.child(field).duration(value)
-                record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: metric),
+                record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: metric),
                                                        value: seconds.scaled(byPowerOfTen: 3).value))
             }
             if let memory = result["memory_usage_byte"]?.arrayValue, !memory.isEmpty {
@@ -68,7 +68,7 @@ public struct HyperfineFormat: InputFormat {
                 }
                 record.series.append(SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "exit_code", unit: ""), values: values))
                 let failures = values.filter { $0 != 0 }.count
-                record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: "error_rate"),
+                record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: "error_rate"),
                                                        value: Double(failures) / Double(values.count)))
             }
         }
@@ -82,17 +82,17 @@ public struct HyperfineFormat: InputFormat {
 /// hyperfine's `--export-csv`: `command,mean,stddev,median,user,system,min,max[,parameter_<name>…]`
 /// in seconds, one row per command; summaries only (no raw samples). Becomes `avg_time_ms`,
 /// `std_dev_time_ms`, `median_time_ms`, `cpu_user_ms`, `cpu_sys_ms`, `min_time_ms`, `max_time_ms`.
-public struct HyperfineCSVFormat: InputFormat {
-    public static let name = "hyperfine-csv"
-    public static let summary = "hyperfine --export-csv (summaries only, no raw samples)"
+package struct HyperfineCSVFormat: InputFormat {
+    package static let name = "hyperfine-csv"
+    package static let summary = "hyperfine --export-csv (summaries only, no raw samples)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         input.head(64).hasPrefix("command,mean,stddev,median,user,system,min,max")
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         var rows: [(Int, [String])] = []
         var lineNumber = 0
         input.forEachLine { line in
@@ -127,7 +127,7 @@ public struct HyperfineCSVFormat: InputFormat {
                 guard let seconds = DecimalNumber.parse(Array(cell.utf8)[...]), seconds.value.isFinite, seconds.value >= 0 else {
                     throw InputError(file: input.name, line: line, field: column, problem: "\"\(cell)\" is not a time in seconds")
                 }
-                record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: metric),
+                record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: metric),
                                                        value: seconds.scaled(byPowerOfTen: 3).value))
             }
         }

@@ -2,7 +2,7 @@ import Records
 
 /// One input format: recognises its files by content and turns their bytes into a run record.
 /// Adapters do no I/O beyond the bytes they are given and know nothing of the database.
-public protocol InputFormat: Sendable {
+package protocol InputFormat: Sendable {
     /// The name `--format` takes ("native", "hyperfine", ...).
     static var name: String { get }
     /// One line for `hhbench formats`.
@@ -16,15 +16,15 @@ public protocol InputFormat: Sendable {
 }
 
 extension InputFormat {
-    public func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] { [try read(input)] }
+    package func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] { [try read(input)] }
 }
 
 /// The bytes of one input and the name to use for it in messages.
-public struct InputFile: Sendable {
-    public let name: String
-    public let bytes: [UInt8]
+package struct InputFile: Sendable {
+    package let name: String
+    package let bytes: [UInt8]
 
-    public init(name: String, bytes: [UInt8]) {
+    package init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
     }
@@ -32,7 +32,7 @@ public struct InputFile: Sendable {
     /// Refuses bytes that are not UTF-8 (RFC 3629), naming the line and column of the first bad
     /// byte: every format hhbench reads is text, and decoding would otherwise replace the byte
     /// with U+FFFD and store a name the tool never wrote.
-    public func checkUTF8() throws(InputError) {
+    package func checkUTF8() throws(InputError) {
         if String(validating: bytes, as: UTF8.self) != nil { return }
         // Invalid somewhere: find where, for the message.
         let failure: InputError? = bytes.withUnsafeBytes { buffer in
@@ -52,7 +52,7 @@ public struct InputFile: Sendable {
     }
 
     /// Calls `body` with each line (without its line break) until it returns false.
-    public func forEachLine(_ body: (ArraySlice<UInt8>) -> Bool) {
+    package func forEachLine(_ body: (ArraySlice<UInt8>) -> Bool) {
         var start = bytes.startIndex
         while start < bytes.endIndex {
             var end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
@@ -64,7 +64,7 @@ public struct InputFile: Sendable {
     }
 
     /// The first line with something other than white space on it.
-    public var firstNonBlankLine: ArraySlice<UInt8>? {
+    package var firstNonBlankLine: ArraySlice<UInt8>? {
         var found: ArraySlice<UInt8>?
         forEachLine { line in
             let trimmed = line.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF })
@@ -76,7 +76,7 @@ public struct InputFile: Sendable {
     }
 
     /// The first `count` bytes after leading white space, as text, for sniffing.
-    public func head(_ count: Int = 4096) -> String {
+    package func head(_ count: Int = 4096) -> String {
         let trimmed = bytes.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
         return String(decoding: trimmed.prefix(count), as: UTF8.self)
     }

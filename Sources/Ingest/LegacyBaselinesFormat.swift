@@ -8,18 +8,18 @@ import Records
 /// Each test's metrics become scalar metrics of that name (units and directions inferred from
 /// the names). The newest `timestamp` is the run's recorded time, so old baselines land in
 /// history where they belong; each test's own timestamp is kept in the run context.
-public struct LegacyBaselinesFormat: InputFormat {
-    public static let name = "perf-baseline"
-    public static let summary = "the legacy performance_baselines.json ({test: {metrics, timestamp, version}})"
+package struct LegacyBaselinesFormat: InputFormat {
+    package static let name = "perf-baseline"
+    package static let summary = "the legacy performance_baselines.json ({test: {metrics, timestamp, version}})"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         JSONInput.startsWith(input, "{") && JSONInput.contains(input, "\"metrics\"") && JSONInput.contains(input, "\"timestamp\"")
             && !JSONInput.contains(input, "\"benchmarks\"")
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let document = try JSONInput.parse(input, format: "baselines")
         let root = JSONPlace(file: input.name, path: "")
         guard let tests = document.objectValue else { throw root.error("expected an object of tests, found \(document.typeName)") }
@@ -34,7 +34,7 @@ public struct LegacyBaselinesFormat: InputFormat {
             let metrics = try place.child("metrics").object(test["metrics"])
             for (metric, value) in metrics.objectValue ?? [] {
                 let number = try place.child("metrics").child(metric).number(value)
-                record.measurements.append(Measurement(benchmark: BenchmarkKey(name: name), metric: MetricDescriptor(name: metric),
+                record.measurements.append(MeasuredValue(benchmark: BenchmarkKey(name: name), metric: MetricDescriptor(name: metric),
                                                        value: number.value))
             }
             if let timestamp = test["timestamp"] {

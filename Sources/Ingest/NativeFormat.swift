@@ -16,16 +16,16 @@ import Records
 /// A `{"run": {...}}` line starts a new run whose context is given whole (what `hhbench export`
 /// writes): the context keys plus `uuid`, `content_hash` and `source_format`. Nothing is captured
 /// around such a run, so exporting and recording again gives the same run.
-public struct NativeFormat: InputFormat {
-    public static let name = "native"
-    public static let summary = "hhbench JSON Lines: {\"benchmark\",\"metric\",\"samples\"|\"value\"} and {\"context\"} lines"
+package struct NativeFormat: InputFormat {
+    package static let name = "native"
+    package static let summary = "hhbench JSON Lines: {\"benchmark\",\"metric\",\"samples\"|\"value\"} and {\"context\"} lines"
 
-    public init() {}
+    package init() {}
 
     /// A `.jsonl`/`.ndjson` file, or one whose first line is an object naming a benchmark, metric
     /// or context. Lenient on purpose: a broken native file should get the native reader's
     /// precise error, not "unknown format".
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         let lowercased = input.name.lowercased()
         if lowercased.hasSuffix(".jsonl") || lowercased.hasSuffix(".ndjson") { return true }
         guard let line = input.firstNonBlankLine, line.first == UInt8(ascii: "{") else { return false }
@@ -43,7 +43,7 @@ public struct NativeFormat: InputFormat {
 
     static let measurementKeys: Set<String> = ["benchmark", "metric", "samples", "value", "unit", "direction", "group", "params"]
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let runs = try readRuns(input)
         guard runs.count == 1 else {
             throw InputError(file: input.name, problem: "the file holds \(runs.count) runs", fix: "record it with hhbench record")
@@ -51,7 +51,7 @@ public struct NativeFormat: InputFormat {
         return runs[0]
     }
 
-    public func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] {
+    package func readRuns(_ input: InputFile) throws(InputError) -> [RunRecord] {
         var sections: [Section] = [Section(start: 1)]
         var lineNumber = 0
         var failure: InputError?

@@ -36,18 +36,18 @@ enum PackageBenchmarkMetrics {
 ///   throughput metric `throughput_ops_per_sec`; other metrics keep their name, in their unit.
 /// - The benchmark is named by the part after `package.benchmark.<target>.`, grouped by target.
 /// - The file carries no context.
-public struct PackageBenchmarkJMHFormat: InputFormat {
-    public static let name = "package-benchmark-jmh"
-    public static let summary = "ordo-one package-benchmark JMH JSON (--format jmh; every raw value)"
+package struct PackageBenchmarkJMHFormat: InputFormat {
+    package static let name = "package-benchmark-jmh"
+    package static let summary = "ordo-one package-benchmark JMH JSON (--format jmh; every raw value)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         JSONInput.startsWith(input, "[") && JSONInput.contains(input, "\"primaryMetric\"", within: nil)
             && JSONInput.contains(input, "package.benchmark.", within: nil)
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let document = try JSONInput.parse(input, format: "JMH")
         let root = JSONPlace(file: input.name, path: "")
         let entries = try root.array(document)
@@ -105,17 +105,17 @@ public struct PackageBenchmarkJMHFormat: InputFormat {
 /// - `iterations` becomes `sample_count`; `test_average` (a mean of the percentiles, not of the
 ///   samples) is left out.
 /// - hostName, processoryType, processors, memory (GiB), kernelVersion and time go into the context.
-public struct PackageBenchmarkInfluxFormat: InputFormat {
-    public static let name = "package-benchmark-influx"
-    public static let summary = "ordo-one package-benchmark InfluxDB CSV (--format influx; percentiles only)"
+package struct PackageBenchmarkInfluxFormat: InputFormat {
+    package static let name = "package-benchmark-influx"
+    package static let summary = "ordo-one package-benchmark InfluxDB CSV (--format influx; percentiles only)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         input.head(512).hasPrefix("#datatype tag,tag") && input.head(1024).contains("percentile")
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         var record = RunRecord(sourceFormat: Self.name, context: RunContext(tool: "package-benchmark"))
         var header: [String] = []
         var lineNumber = 0
@@ -156,11 +156,11 @@ public struct PackageBenchmarkInfluxFormat: InputFormat {
                 return false
             }
             let converted = isTime ? value.scaled(byPowerOfTen: -6) : value
-            record.measurements.append(Measurement(benchmark: benchmark,
+            record.measurements.append(MeasuredValue(benchmark: benchmark,
                                                    metric: MetricDescriptor(name: name, unit: metric.unit, direction: metric.direction),
                                                    value: converted.value))
             if let iterations = row["iterations"].flatMap(Double.init), seen.insert("\(benchmark.displayName)\u{1F}sample_count").inserted {
-                record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: "sample_count", unit: "count"),
+                record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: "sample_count", unit: "count"),
                                                        value: iterations))
             }
             if record.context.machine == nil, let host = row["hostName"] {

@@ -14,18 +14,18 @@ import Records
 ///   into the run context; `datetime` (written when the session ended) is `finished_at`.
 /// - Two entries with the same name and parameters (a test name used in two files) are told
 ///   apart by `fullname`. A benchmark with zero rounds and no summary is skipped with a warning.
-public struct PytestBenchmarkFormat: InputFormat {
-    public static let name = "pytest-benchmark"
-    public static let summary = "pytest-benchmark 5.x JSON (--benchmark-json, --benchmark-autosave files)"
+package struct PytestBenchmarkFormat: InputFormat {
+    package static let name = "pytest-benchmark"
+    package static let summary = "pytest-benchmark 5.x JSON (--benchmark-json, --benchmark-autosave files)"
 
-    public init() {}
+    package init() {}
 
-    public func detect(_ input: InputFile) -> Bool {
+    package func detect(_ input: InputFile) -> Bool {
         JSONInput.startsWith(input, "{") && JSONInput.contains(input, "\"machine_info\"", within: nil)
             && JSONInput.contains(input, "\"benchmarks\"", within: nil) && JSONInput.contains(input, "\"fullname\"", within: nil)
     }
 
-    public func read(_ input: InputFile) throws(InputError) -> RunRecord {
+    package func read(_ input: InputFile) throws(InputError) -> RunRecord {
         let document = try JSONInput.parse(input, format: "pytest-benchmark")
         let root = JSONPlace(file: input.name, path: "")
         _ = try root.object(document)
@@ -68,11 +68,11 @@ public struct PytestBenchmarkFormat: InputFormat {
                 for (field, metric) in summaries {
                     guard let value = stats[field], !value.isNull else { continue }
                     let seconds = try statsPlace.child(field).duration(value)
-                    record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: metric),
+                    record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: metric),
                                                            value: seconds.scaled(byPowerOfTen: 3).value))
                 }
                 if let ops = stats["ops"]?.doubleValue, ops.isFinite {
-                    record.measurements.append(Measurement(
+                    record.measurements.append(MeasuredValue(
                         benchmark: benchmark, metric: MetricDescriptor(name: "throughput_ops_per_sec"), value: ops))
                 }
             } else {
@@ -80,15 +80,15 @@ public struct PytestBenchmarkFormat: InputFormat {
                 continue
             }
             if let rounds = stats["rounds"]?.doubleValue {
-                record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: "rounds", unit: "count"), value: rounds))
+                record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: "rounds", unit: "count"), value: rounds))
             }
             if let iterations = stats["iterations"]?.doubleValue {
-                record.measurements.append(Measurement(
+                record.measurements.append(MeasuredValue(
                     benchmark: benchmark, metric: MetricDescriptor(name: "iterations_per_round", unit: "count"), value: iterations))
             }
             for (key, value) in entry["extra_info"]?.objectValue ?? [] {
                 if case .number(let number) = value, number.value.isFinite {
-                    record.measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: key), value: number.value))
+                    record.measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: key), value: number.value))
                 } else {
                     record.context.extra.append(("extra_info:\(benchmark.name):\(key)", value))
                 }

@@ -5,9 +5,9 @@ import Records
 struct RecordBuilder {
     private let sourceFormat: String
     private var series: [SampleSeries] = []
-    private var seriesIndex: [SeriesKey: Int] = [:]
-    private var measurements: [Measurement] = []
-    private var valuePlaces: [SeriesKey: Int?] = [:]
+    private var seriesIndex: [SeriesSlot: Int] = [:]
+    private var measurements: [MeasuredValue] = []
+    private var valuePlaces: [SeriesSlot: Int?] = [:]
 
     init(sourceFormat: String) { self.sourceFormat = sourceFormat }
 
@@ -15,7 +15,7 @@ struct RecordBuilder {
 
     mutating func addSamples(_ samples: [DecimalNumber], benchmark: BenchmarkKey, metric: MetricDescriptor,
                              at place: FieldPlace) throws(InputError) {
-        let key = SeriesKey(benchmark: benchmark, metric: metric.name)
+        let key = SeriesSlot(benchmark: benchmark, metric: metric.name)
         if let earlier = valuePlaces[key] {
             throw place.error(field: "samples", "\(benchmark.displayName) \(metric.name) already has a value\(Self.lineText(earlier))",
                               fix: "give a metric either samples or one value")
@@ -34,7 +34,7 @@ struct RecordBuilder {
 
     mutating func addValue(_ value: Double, benchmark: BenchmarkKey, metric: MetricDescriptor,
                            at place: FieldPlace) throws(InputError) {
-        let key = SeriesKey(benchmark: benchmark, metric: metric.name)
+        let key = SeriesSlot(benchmark: benchmark, metric: metric.name)
         if let earlier = valuePlaces[key] {
             throw place.error(field: "value", "\(benchmark.displayName) \(metric.name) was given a value already\(Self.lineText(earlier))",
                               fix: "give each benchmark and metric one value, or record the values as samples")
@@ -44,7 +44,7 @@ struct RecordBuilder {
                               fix: "give a metric either samples or one value")
         }
         valuePlaces[key] = place.line
-        measurements.append(Measurement(benchmark: benchmark, metric: metric, value: value))
+        measurements.append(MeasuredValue(benchmark: benchmark, metric: metric, value: value))
     }
 
     func build() -> RunRecord {
@@ -54,7 +54,7 @@ struct RecordBuilder {
     private static func lineText(_ line: Int?) -> String { line.map { " on line \($0)" } ?? "" }
 }
 
-private struct SeriesKey: Hashable {
+private struct SeriesSlot: Hashable {
     let benchmark: BenchmarkKey
     let metric: String
 }

@@ -6,21 +6,21 @@ import Warehouse
 /// The one path by which runs reach the warehouse, shared by `hhbench record`, `hhbench run`
 /// and the Swift harness: capture the context, overlay what the input and the flags say,
 /// derive the summary metrics, write in one transaction.
-public struct Recorder: Sendable {
+package struct Recorder: Sendable {
     /// Context the user forced (`--commit`, `--branch`, `--tag`, ...): wins over everything.
-    public var overrides: RunContext
+    package var overrides: RunContext
     /// `--machine` / `HHBENCH_MACHINE`: the machine's name in place of the hostname.
-    public var machineName: String?
+    package var machineName: String?
     /// Where git is asked about the commit.
-    public var directory: String
-    public var allowDuplicate: Bool
+    package var directory: String
+    package var allowDuplicate: Bool
     /// False for historic inputs (old baselines): the working tree's HEAD did not produce them.
-    public var captureCommit = true
+    package var captureCommit = true
 
     /// How many first-parent ancestors each run stores with its commit.
-    public static let ancestryDepth = 1000
+    package static let ancestryDepth = 1000
 
-    public init(overrides: RunContext = RunContext(), machineName: String? = nil,
+    package init(overrides: RunContext = RunContext(), machineName: String? = nil,
                 directory: String = FileManager.default.currentDirectoryPath, allowDuplicate: Bool = false) {
         self.overrides = overrides
         self.machineName = machineName
@@ -30,7 +30,7 @@ public struct Recorder: Sendable {
 
     /// The context of "here and now": git (with the commit's ancestry), machine, CI. Capture it
     /// once for many records.
-    public func capture(environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
+    package func capture(environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
         var captured = ContextCapture.capture(directory: directory, machineName: machineName(environment),
                                               ancestryDepth: captureCommit ? Recorder.ancestryDepth : 0, environment: environment)
         if !captureCommit {
@@ -47,7 +47,7 @@ public struct Recorder: Sendable {
 
     /// The record as it will be stored: context captured now, then the input's own context
     /// (it knows what it measured), then the flags; plus the derived metrics.
-    public func prepare(_ record: RunRecord, captured: RunContext? = nil,
+    package func prepare(_ record: RunRecord, captured: RunContext? = nil,
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> RunRecord {
         if record.contextIsComplete {
             // A run exported from another warehouse keeps its context; only explicit flags apply.
@@ -96,21 +96,21 @@ public struct Recorder: Sendable {
     }
 
     /// Prepares, checks and writes `record` into `warehouse`; `source` names it in errors.
-    public func record(_ record: RunRecord, source: String, into warehouse: Warehouse, captured: RunContext? = nil) throws -> WriteOutcome {
+    package func record(_ record: RunRecord, source: String, into warehouse: Warehouse, captured: RunContext? = nil) throws -> WriteOutcome {
         let outcomes = try self.record([(record, source)], into: warehouse, captured: captured)
         return outcomes[outcomes.startIndex]
     }
 
     /// Prepares and checks every run, then writes them all in one transaction: all or none.
     /// Each run's `source` (its file) is named by any error, from the checks or the database.
-    public func record(_ batch: [(record: RunRecord, source: String)], into warehouse: Warehouse,
+    package func record(_ batch: [(record: RunRecord, source: String)], into warehouse: Warehouse,
                        captured: RunContext? = nil) throws -> [WriteOutcome] {
         try warehouse.write(try prepareChecked(batch, captured: captured), allowDuplicate: allowDuplicate)
     }
 
     /// Every run prepared and checked (`RunRecord.checkStorable`), ready for `Warehouse.write`;
     /// the first problem is thrown as an input error naming its source.
-    public func prepareChecked(_ batch: [(record: RunRecord, source: String)],
+    package func prepareChecked(_ batch: [(record: RunRecord, source: String)],
                                captured: RunContext? = nil) throws(InputError) -> [(record: RunRecord, source: String)] {
         let captured = captured ?? capture()
         var prepared: [(record: RunRecord, source: String)] = []

@@ -33,7 +33,7 @@ extension RunRecord {
             if summary.count > 1 { derived.append(("std_dev_" + stem, summary.standardDeviation)) }
             for (name, value) in derived where !given.contains(MeasurementKey(series.benchmark, name)) {
                 let metric = MetricDescriptor(name: name, unit: series.metric.unit, direction: series.metric.direction)
-                copy.measurements.append(Measurement(benchmark: series.benchmark, metric: metric, value: value, derived: true))
+                copy.measurements.append(MeasuredValue(benchmark: series.benchmark, metric: metric, value: value, derived: true))
                 given.insert(MeasurementKey(series.benchmark, name))
             }
 
@@ -43,7 +43,7 @@ extension RunRecord {
                let secondsPerUnit = Unit.secondsPerUnit[series.metric.unit], summary.mean > 0,
                (1 / (summary.mean * secondsPerUnit)).isFinite {
                 let metric = MetricDescriptor(name: throughputName, unit: "ops/s", direction: .higherIsBetter)
-                copy.measurements.append(Measurement(
+                copy.measurements.append(MeasuredValue(
                     benchmark: series.benchmark, metric: metric, value: 1 / (summary.mean * secondsPerUnit), derived: true))
                 given.insert(MeasurementKey(series.benchmark, throughputName))
             }

@@ -12,12 +12,12 @@ import Statistics
 public enum OverheadRatios {
     public static func measurements(baselineTimes: [Double], candidateTimes: [Double],
                                     memoryKB: (baseline: Double, candidate: Double)? = nil,
-                                    benchmark: BenchmarkKey) -> [Measurement] {
+                                    benchmark: BenchmarkKey) -> [MeasuredValue] {
         let medianA = Descriptive.median(baselineTimes), medianB = Descriptive.median(candidateTimes)
         let meanA = Descriptive.mean(baselineTimes), meanB = Descriptive.mean(candidateTimes)
         let interval = Bootstrap.ratioOfMedians(baselineTimes, candidateTimes)
-        func value(_ name: String, _ value: Double, unit: String = "ratio", _ direction: Direction = .lowerIsBetter) -> Measurement {
-            Measurement(benchmark: benchmark, metric: MetricDescriptor(name: name, unit: unit, direction: direction), value: value)
+        func value(_ name: String, _ value: Double, unit: String = "ratio", _ direction: Direction = .lowerIsBetter) -> MeasuredValue {
+            MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: name, unit: unit, direction: direction), value: value)
         }
         var result = [
             value("overhead_ratio", medianA == 0 ? .nan : medianB / medianA),

@@ -50,7 +50,7 @@ public struct SampleSeries: Sendable, Equatable {
 }
 
 /// One value of one metric of one benchmark.
-public struct Measurement: Sendable, Equatable {
+public struct MeasuredValue: Sendable, Equatable {
     public let benchmark: BenchmarkKey
     public let metric: MetricDescriptor
     public let value: Double
@@ -70,7 +70,7 @@ public struct RunRecord: Sendable {
     /// "native", "pytest-benchmark", "hyperfine", ...
     public var sourceFormat: String
     public var context: RunContext
-    public var measurements: [Measurement]
+    public var measurements: [MeasuredValue]
     public var series: [SampleSeries]
     /// SHA-256 (hex) of the input bytes, for noticing the same input recorded twice.
     public var contentHash: String
@@ -83,7 +83,7 @@ public struct RunRecord: Sendable {
     /// around it, so an imported run keeps exactly the context it had.
     public var contextIsComplete = false
 
-    public init(sourceFormat: String, context: RunContext = RunContext(), measurements: [Measurement] = [],
+    public init(sourceFormat: String, context: RunContext = RunContext(), measurements: [MeasuredValue] = [],
                 series: [SampleSeries] = [], contentHash: String = "") {
         self.sourceFormat = sourceFormat
         self.context = context

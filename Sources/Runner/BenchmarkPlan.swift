@@ -2,27 +2,27 @@ import Foundation
 import Statistics
 
 /// How many times, and around what, each command runs.
-public struct BenchmarkPlan: Sendable {
-    public var warmup = 3
+package struct BenchmarkPlan: Sendable {
+    package var warmup = 3
     /// Exactly this many measured runs; nil to decide from `minTime`.
-    public var runs: Int?
-    public var minRuns = 10
-    public var maxRuns: Int?
+    package var runs: Int?
+    package var minRuns = 10
+    package var maxRuns: Int?
     /// Measure for at least this long (seconds), as hyperfine's 3-second rule.
-    public var minTime = 3.0
-    public var setup: String?
-    public var prepare: String?
-    public var conclude: String?
-    public var cleanup: String?
-    public var ignoreFailure = false
+    package var minTime = 3.0
+    package var setup: String?
+    package var prepare: String?
+    package var conclude: String?
+    package var cleanup: String?
+    package var ignoreFailure = false
 
     /// Never more than this many runs of one command, whatever the time budget says.
-    public static let hardMaxRuns = 100_000
+    package static let hardMaxRuns = 100_000
 
-    public init() {}
+    package init() {}
 
     /// The number of measured runs for a command whose first run took `seconds`.
-    public func runCount(firstRunSeconds seconds: Double) -> Int {
+    package func runCount(firstRunSeconds seconds: Double) -> Int {
         if let runs { return runs }
         let byTime = seconds > 0 ? Int((minTime / seconds).rounded(.up)) : minRuns
         return min(maxRuns ?? Self.hardMaxRuns, max(minRuns, byTime))
@@ -30,12 +30,12 @@ public struct BenchmarkPlan: Sendable {
 }
 
 /// A command to benchmark: its name, its command line, and the parameter values substituted in.
-public struct CommandSpec: Sendable {
-    public let name: String
-    public let command: String
-    public let parameters: [(String, String)]
+package struct CommandSpec: Sendable {
+    package let name: String
+    package let command: String
+    package let parameters: [(String, String)]
 
-    public init(name: String, command: String, parameters: [(String, String)] = []) {
+    package init(name: String, command: String, parameters: [(String, String)] = []) {
         self.name = name
         self.command = command
         self.parameters = parameters
@@ -43,23 +43,23 @@ public struct CommandSpec: Sendable {
 }
 
 /// Everything one command's benchmark measured.
-public struct CommandResult: Sendable {
-    public let spec: CommandSpec
-    public let executions: [Execution]
-    public let warnings: [String]
+package struct CommandResult: Sendable {
+    package let spec: CommandSpec
+    package let executions: [Execution]
+    package let warnings: [String]
 
-    public init(spec: CommandSpec, executions: [Execution], warnings: [String]) {
+    package init(spec: CommandSpec, executions: [Execution], warnings: [String]) {
         self.spec = spec
         self.executions = executions
         self.warnings = warnings
     }
 
-    public var wallMilliseconds: [Double] { executions.map { Double($0.wallNanoseconds) / 1e6 } }
-    public var failures: Int { executions.filter { $0.exitCode != 0 }.count }
+    package var wallMilliseconds: [Double] { executions.map { Double($0.wallNanoseconds) / 1e6 } }
+    package var failures: Int { executions.filter { $0.exitCode != 0 }.count }
 }
 
 /// Progress on a terminal: a bar with the current estimate and the time left, on standard error.
-public protocol ProgressReporter: Sendable {
+package protocol ProgressReporter: Sendable {
     func started(_ name: String, index: Int, of total: Int)
     func update(done: Int, of total: Int, estimateMilliseconds: Double?, secondsLeft: Double?)
     func finished()
@@ -67,18 +67,18 @@ public protocol ProgressReporter: Sendable {
 
 /// Runs the plan for each command: setup once, warm-up runs, measured runs (prepare before and
 /// conclude after each, warm-ups included), cleanup once.
-public struct BenchmarkRunner: Sendable {
-    public let executor: Executor
-    public let plan: BenchmarkPlan
-    public let progress: (any ProgressReporter)?
+package struct BenchmarkRunner: Sendable {
+    package let executor: Executor
+    package let plan: BenchmarkPlan
+    package let progress: (any ProgressReporter)?
 
-    public init(executor: Executor, plan: BenchmarkPlan, progress: (any ProgressReporter)?) {
+    package init(executor: Executor, plan: BenchmarkPlan, progress: (any ProgressReporter)?) {
         self.executor = executor
         self.plan = plan
         self.progress = progress
     }
 
-    public func run(_ spec: CommandSpec, index: Int = 1, of total: Int = 1) throws -> CommandResult {
+    package func run(_ spec: CommandSpec, index: Int = 1, of total: Int = 1) throws -> CommandResult {
         progress?.started(spec.name, index: index, of: total)
         defer { progress?.finished() }
         if let setup = plan.setup { try executor.hook("setup", setup) }
@@ -98,7 +98,7 @@ public struct BenchmarkRunner: Sendable {
     }
 
     /// A and B alternately (A B A B …), so that drift in the machine hits both alike.
-    public func interleaved(_ a: CommandSpec, _ b: CommandSpec) throws -> (CommandResult, CommandResult) {
+    package func interleaved(_ a: CommandSpec, _ b: CommandSpec) throws -> (CommandResult, CommandResult) {
         progress?.started("\(a.name) vs \(b.name)", index: 1, of: 1)
         defer { progress?.finished() }
         if let setup = plan.setup { try executor.hook("setup", setup) }

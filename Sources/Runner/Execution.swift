@@ -3,24 +3,24 @@ import Capture
 import Foundation
 
 /// One measured execution of a command.
-public struct Execution: Sendable {
-    public let wallNanoseconds: Int64
-    public let userMicroseconds: Int64
-    public let systemMicroseconds: Int64
-    public let maxResidentKilobytes: Int
-    public let exitCode: Int32
+package struct Execution: Sendable {
+    package let wallNanoseconds: Int64
+    package let userMicroseconds: Int64
+    package let systemMicroseconds: Int64
+    package let maxResidentKilobytes: Int
+    package let exitCode: Int32
     /// False where the platform gives only rusage's peak, which can include the address space the
     /// command inherited from hhbench (every platform but Linux; see cmeasure_portable.c).
-    public var memoryExact = true
+    package var memoryExact = true
 }
 
 /// Why a benchmark stopped.
-public enum RunnerError: Error, CustomStringConvertible {
+package enum RunnerError: Error, CustomStringConvertible {
     case commandFailed(name: String, command: String, exitCode: Int32, run: Int)
     case hookFailed(hook: String, command: String, exitCode: Int32)
     case cannotStart(command: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .commandFailed(name, command, code, run):
             return "command \(name == command ? command.debugDescription : "'\(name)' (\(command.debugDescription))") exited with \(code) "
@@ -37,21 +37,21 @@ public enum RunnerError: Error, CustomStringConvertible {
 /// peak memory is its own, not hhbench's), standard input from /dev/null, output discarded
 /// unless shown; without a shell unless one is named, in which case the shell's own start-up
 /// cost (measured beforehand, as hyperfine does) is subtracted.
-public struct Executor: Sendable {
+package struct Executor: Sendable {
     /// nil: split the command like a shell and run it directly.
-    public let shell: String?
-    public let showOutput: Bool
+    package let shell: String?
+    package let showOutput: Bool
     /// The mean cost of starting the shell with an empty command, subtracted from every run.
-    public private(set) var shellOverhead = Execution(wallNanoseconds: 0, userMicroseconds: 0, systemMicroseconds: 0,
+    package private(set) var shellOverhead = Execution(wallNanoseconds: 0, userMicroseconds: 0, systemMicroseconds: 0,
                                                       maxResidentKilobytes: 0, exitCode: 0)
 
-    public init(shell: String?, showOutput: Bool = false) {
+    package init(shell: String?, showOutput: Bool = false) {
         self.shell = shell
         self.showOutput = showOutput
     }
 
     /// Measures the shell's start-up on an empty command, `count` times, and keeps the means.
-    public mutating func calibrateShell(count: Int = 50) throws {
+    package mutating func calibrateShell(count: Int = 50) throws {
         guard let shell else { return }
         var runs: [Execution] = []
         for _ in 0..<count { runs.append(try raw([shell, "-c", ""], label: "\(shell) -c ''")) }
@@ -61,7 +61,7 @@ public struct Executor: Sendable {
     }
 
     /// The argument vector for a command line.
-    public func arguments(for command: String) throws -> [String] {
+    package func arguments(for command: String) throws -> [String] {
         if let shell { return [shell, "-c", command] }
         let words = try ShellWords.split(command)
         guard !words.isEmpty else { throw RunnerError.cannotStart(command: command, reason: "the command is empty") }
@@ -69,7 +69,7 @@ public struct Executor: Sendable {
     }
 
     /// Runs `command` once and returns its measurement, less the shell's start-up when there is one.
-    public func measure(_ command: String) throws -> Execution {
+    package func measure(_ command: String) throws -> Execution {
         let execution = try raw(try arguments(for: command), label: command)
         guard shell != nil else { return execution }
         return Execution(
@@ -80,7 +80,7 @@ public struct Executor: Sendable {
     }
 
     /// Runs a setup/prepare/conclude/cleanup hook through /bin/sh (hooks want shell syntax and are not measured).
-    public func hook(_ kind: String, _ command: String) throws {
+    package func hook(_ kind: String, _ command: String) throws {
         let result = try raw(["/bin/sh", "-c", command], label: command)
         if result.exitCode != 0 { throw RunnerError.hookFailed(hook: kind, command: command, exitCode: result.exitCode) }
     }

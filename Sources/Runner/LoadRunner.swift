@@ -3,25 +3,25 @@ import Foundation
 /// Load mode: `concurrency` workers start staggered over `rampUp` seconds and run the command back
 /// to back until `duration` seconds have passed since the start (or `maxRuns` runs in all): the
 /// loop is bounded in time and count and stops by itself.
-public struct LoadRunner: Sendable {
-    public let executor: Executor
-    public let concurrency: Int
-    public let duration: Double
-    public let rampUp: Double
-    public let maxRuns: Int
+package struct LoadRunner: Sendable {
+    package let executor: Executor
+    package let concurrency: Int
+    package let duration: Double
+    package let rampUp: Double
+    package let maxRuns: Int
 
-    public let progress: (@Sendable (Progress) -> Void)?
+    package let progress: (@Sendable (Progress) -> Void)?
 
     /// What the workers have done so far, for a progress line.
-    public struct Progress: Sendable {
-        public let elapsedSeconds: Double
-        public let runs: Int
-        public let errors: Int
-        public var throughput: Double { elapsedSeconds > 0 ? Double(runs) / elapsedSeconds : 0 }
+    package struct Progress: Sendable {
+        package let elapsedSeconds: Double
+        package let runs: Int
+        package let errors: Int
+        package var throughput: Double { elapsedSeconds > 0 ? Double(runs) / elapsedSeconds : 0 }
     }
 
     /// `progress`, when given, is called about four times a second while the workers run.
-    public init(executor: Executor, concurrency: Int, duration: Double, rampUp: Double, maxRuns: Int = 1_000_000,
+    package init(executor: Executor, concurrency: Int, duration: Double, rampUp: Double, maxRuns: Int = 1_000_000,
                 progress: (@Sendable (Progress) -> Void)? = nil) {
         self.progress = progress
         self.executor = executor
@@ -31,24 +31,24 @@ public struct LoadRunner: Sendable {
         self.maxRuns = maxRuns
     }
 
-    public struct Result: Sendable {
-        public let executions: [Execution]
+    package struct Result: Sendable {
+        package let executions: [Execution]
         /// From the start to the end of the last completed run.
-        public let measuredSeconds: Double
+        package let measuredSeconds: Double
 
-        public var throughput: Double { measuredSeconds > 0 ? Double(executions.count) / measuredSeconds : 0 }
-        public var errorRate: Double { executions.isEmpty ? 0 : Double(executions.filter { $0.exitCode != 0 }.count) / Double(executions.count) }
+        package var throughput: Double { measuredSeconds > 0 ? Double(executions.count) / measuredSeconds : 0 }
+        package var errorRate: Double { executions.isEmpty ? 0 : Double(executions.filter { $0.exitCode != 0 }.count) / Double(executions.count) }
     }
 
-    final class Collector: @unchecked Sendable {
+    final class LoadTally: @unchecked Sendable {
         let lock = NSLock()
         var executions: [Execution] = []
         var lastEnd = 0.0
         var failure: Error?
     }
 
-    public func run(_ command: String) throws -> Result {
-        let collector = Collector()
+    package func run(_ command: String) throws -> Result {
+        let collector = LoadTally()
         let start = MonotonicClock.now()
         let end = start + duration
         let group = DispatchGroup()

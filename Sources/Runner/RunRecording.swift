@@ -2,11 +2,11 @@ import Records
 import Statistics
 
 /// Turns what the runner measured into the run record every recorder writes.
-public enum RunRecording {
+package enum RunRecording {
     /// `time_ms`, `cpu_user_ms`, `cpu_sys_ms`, `max_rss_mb` samples (and `exit_code` with
     /// `error_rate` when failures were allowed) for one command. Times are kept exact: nanoseconds
     /// as milliseconds with six decimals, microseconds as milliseconds with three.
-    public static func series(_ result: CommandResult, benchmark: BenchmarkKey, recordFailures: Bool) -> ([SampleSeries], [Measurement]) {
+    package static func series(_ result: CommandResult, benchmark: BenchmarkKey, recordFailures: Bool) -> ([SampleSeries], [MeasuredValue]) {
         let executions = result.executions
         var series = [
             SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "time_ms"),
@@ -18,11 +18,11 @@ public enum RunRecording {
             SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "max_rss_mb"),
                          values: executions.map { Double($0.maxResidentKilobytes) / 1024 }),
         ]
-        var measurements: [Measurement] = []
+        var measurements: [MeasuredValue] = []
         if recordFailures {
             series.append(SampleSeries(benchmark: benchmark, metric: MetricDescriptor(name: "exit_code", unit: ""),
                                        values: executions.map { Double($0.exitCode) }))
-            measurements.append(Measurement(benchmark: benchmark, metric: MetricDescriptor(name: "error_rate"),
+            measurements.append(MeasuredValue(benchmark: benchmark, metric: MetricDescriptor(name: "error_rate"),
                                             value: Double(result.failures) / Double(max(executions.count, 1))))
         }
         return (series, measurements)
@@ -37,7 +37,7 @@ public enum RunRecording {
     }
 
     /// The overhead of B over A (`OverheadRatios`), memory as the median peak resident memory a run.
-    public static func overhead(_ a: CommandResult, _ b: CommandResult, benchmark: BenchmarkKey) -> [Measurement] {
+    package static func overhead(_ a: CommandResult, _ b: CommandResult, benchmark: BenchmarkKey) -> [MeasuredValue] {
         let memoryA = Descriptive.median(a.executions.map { Double($0.maxResidentKilobytes) })
         let memoryB = Descriptive.median(b.executions.map { Double($0.maxResidentKilobytes) })
         return OverheadRatios.measurements(baselineTimes: a.wallMilliseconds, candidateTimes: b.wallMilliseconds,

@@ -2,13 +2,13 @@
 /// space separates words, single quotes keep everything literally, double quotes keep white space
 /// (and honour `\"`, `\\`, `\$`, `` \` ``), a backslash outside quotes escapes the next character.
 /// No expansion of variables, globs or substitutions: `--shell bash` is there for those.
-public enum ShellWords {
-    public struct UnterminatedQuote: Error, CustomStringConvertible {
-        public let command: String
-        public var description: String { "unterminated quote in the command \(command.debugDescription); close it, or pass --shell bash" }
+package enum ShellWords {
+    package struct UnterminatedQuote: Error, CustomStringConvertible {
+        package let command: String
+        package var description: String { "unterminated quote in the command \(command.debugDescription); close it, or pass --shell bash" }
     }
 
-    public static func split(_ command: String) throws -> [String] {
+    package static func split(_ command: String) throws -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false

@@ -2,7 +2,7 @@ import GRDB
 import Records
 
 /// The views `export --format csv` writes, one row a measurement or one row a raw sample.
-public enum ExportView: String, Sendable {
+package enum ExportView: String, Sendable {
     case measurements = "hh_measurements"
     case samples = "hh_samples"
 }
@@ -11,7 +11,7 @@ extension Warehouse {
     /// Streams the rows of `view` for each run in `runIDs`, in that order: `header` gets the
     /// column names once, then `row` each row as it is read. Nothing is collected, so memory does
     /// not grow with the database (a cursor per run; the views are indexed by run).
-    public func forEachExportRow(_ view: ExportView, runIDs: [Int64], header: ([String]) throws -> Void,
+    package func forEachExportRow(_ view: ExportView, runIDs: [Int64], header: ([String]) throws -> Void,
                                  row: ([QueryValue]) throws -> Void) throws {
         try queue.read { db in
             let statement = try db.makeStatement(sql: "SELECT * FROM \(view.rawValue) WHERE run_id = ?")
@@ -27,7 +27,7 @@ extension Warehouse {
 
     /// The ids of runs to export, oldest first: recorded at or after `since` (ISO 8601 text),
     /// on `branch`, or the ones named.
-    public func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {
+    package func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {
         try queue.read { db in
             var sql = "SELECT id FROM runs WHERE 1"
             var arguments: StatementArguments = []
@@ -39,7 +39,7 @@ extension Warehouse {
 
     /// Runs as records with their whole context, raw samples and given (not derived) measurements:
     /// what recording them again needs to rebuild them exactly.
-    public func exportRecord(runID: Int64) throws -> RunRecord {
+    package func exportRecord(runID: Int64) throws -> RunRecord {
         try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
@@ -93,7 +93,7 @@ extension Warehouse {
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
                 WHERE ms.run_id = ? AND ms.derived = 0 ORDER BY b.name, b.group_name, b.params, mt.name
                 """, arguments: [runID]) {
-                record.measurements.append(Measurement(
+                record.measurements.append(MeasuredValue(
                     benchmark: BenchmarkKey(name: measurement["name"], group: measurement["group_name"], paramsText: measurement["params"]),
                     metric: MetricDescriptor(name: measurement["metric"], unit: measurement["unit"],
                                              direction: Direction(rawValue: measurement["direction"]) ?? .lowerIsBetter),

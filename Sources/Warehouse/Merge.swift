@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 
 /// What `merge` brought in.
-public struct MergeReceipt: Sendable, Equatable {
-    public let runsAdded: Int
-    public let runsAlreadyPresent: Int
-    public let samplesAdded: Int
+package struct MergeReceipt: Sendable, Equatable {
+    package let runsAdded: Int
+    package let runsAlreadyPresent: Int
+    package let samplesAdded: Int
 }
 
 extension Warehouse {
@@ -13,7 +13,7 @@ extension Warehouse {
     /// their commits, machines, benchmarks, metrics, measurements and samples, in one transaction.
     /// Merging the same file twice changes nothing. A database with a newer schema is refused; an
     /// older one is read through a migrated temporary copy, leaving the file as it was.
-    public func merge(from otherPath: String) throws -> MergeReceipt {
+    package func merge(from otherPath: String) throws -> MergeReceipt {
         guard FileManager.default.fileExists(atPath: otherPath) else {
             throw WarehouseError.missingDatabase(path: otherPath)
         }

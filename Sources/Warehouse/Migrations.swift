@@ -9,15 +9,15 @@ import Records
 /// `hh_schema_migrations` (version, name, SHA-256, time) and sets `PRAGMA user_version`, so
 /// the version is readable with a plain `sqlite3` too. A database whose version is newer than
 /// the last migration this binary knows is refused before anything is written.
-public enum Migrations {
-    public struct Migration: Sendable {
-        public let version: Int
-        public let name: String
-        public let sql: String
-        public var checksum: String { Hex.string(SHA256.hash(data: Array(sql.utf8))) }
+package enum Migrations {
+    package struct Migration: Sendable {
+        package let version: Int
+        package let name: String
+        package let sql: String
+        package var checksum: String { Hex.string(SHA256.hash(data: Array(sql.utf8))) }
     }
 
-    public static let all: [Migration] = EmbeddedSQL.migrations.compactMap { file in
+    package static let all: [Migration] = EmbeddedSQL.migrations.compactMap { file in
         // "0001_initial.sql" -> version 1, name "initial"
         let stem = file.name.replacingOccurrences(of: ".sql", with: "")
         guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else { return nil }
@@ -25,7 +25,7 @@ public enum Migrations {
     }.sorted { $0.version < $1.version }
 
     /// The schema version this binary writes.
-    public static var latestVersion: Int { all.last?.version ?? 0 }
+    package static var latestVersion: Int { all.last?.version ?? 0 }
 
     static func version(of db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0

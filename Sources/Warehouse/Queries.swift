@@ -11,16 +11,16 @@ import SQLite3
 ///     -- name: latest
 ///     -- description: The newest value of every benchmark x metric on a branch.
 ///     -- param: :branch  the branch (default 'main')
-public struct ShippedQuery: Sendable {
-    public let name: String
-    public let description: String
+package struct ShippedQuery: Sendable {
+    package let name: String
+    package let description: String
     /// (name with its colon, what it means and its default)
-    public let parameters: [(name: String, description: String)]
-    public let sql: String
+    package let parameters: [(name: String, description: String)]
+    package let sql: String
 
-    public static let all: [ShippedQuery] = EmbeddedSQL.queries.map { parse(fileName: $0.name, sql: $0.sql) }
+    package static let all: [ShippedQuery] = EmbeddedSQL.queries.map { parse(fileName: $0.name, sql: $0.sql) }
 
-    public static func named(_ name: String) -> ShippedQuery? { all.first { $0.name == name } }
+    package static func named(_ name: String) -> ShippedQuery? { all.first { $0.name == name } }
 
     static func parse(fileName: String, sql: String) -> ShippedQuery {
         var name = fileName.replacingOccurrences(of: ".sql", with: "")
@@ -42,7 +42,7 @@ public struct ShippedQuery: Sendable {
 }
 
 /// A value in a query result or parameter, independent of the database engine.
-public enum QueryValue: Sendable, Equatable {
+package enum QueryValue: Sendable, Equatable {
     case null
     case integer(Int64)
     case real(Double)
@@ -50,7 +50,7 @@ public enum QueryValue: Sendable, Equatable {
     case blob(Int)
 
     /// A `--param` value: an integer, a number, else text.
-    public init(parameter text: String) {
+    package init(parameter text: String) {
         if let integer = Int64(text) { self = .integer(integer) }
         else if let real = Double(text), real.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true { self = .real(real) }
         else { self = .text(text) }
@@ -77,9 +77,9 @@ public enum QueryValue: Sendable, Equatable {
 }
 
 /// Columns and rows of a query.
-public struct QueryResult: Sendable {
-    public let columns: [String]
-    public let rows: [[QueryValue]]
+package struct QueryResult: Sendable {
+    package let columns: [String]
+    package let rows: [[QueryValue]]
 }
 
 extension Warehouse {
@@ -103,7 +103,7 @@ extension Warehouse {
     /// that has columns. Any statement that would write is refused before anything runs.
     /// Named parameters (`:name`) missing from `parameters` are bound to NULL, so the queries'
     /// `coalesce(:name, default)` applies.
-    public func query(_ sql: String, parameters: [String: QueryValue] = [:]) throws -> QueryResult {
+    package func query(_ sql: String, parameters: [String: QueryValue] = [:]) throws -> QueryResult {
         try queue.read { db in
             var statements: [Statement] = []
             let cursor = try db.allStatements(sql: sql)

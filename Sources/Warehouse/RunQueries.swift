@@ -3,19 +3,19 @@ import GRDB
 import Records
 
 /// One line of `hhbench runs`.
-public struct RunSummary: Sendable, Codable, Equatable {
-    public let id: Int64
-    public let uuid: String
-    public let recordedAt: String
-    public let commit: String?
-    public let branch: String?
-    public let dirty: Bool?
-    public let machine: String
-    public let sourceFormat: String
-    public let benchmarks: Int
-    public let measurements: Int
-    public let samples: Int
-    public let tags: String
+package struct RunSummary: Sendable, Codable, Equatable {
+    package let id: Int64
+    package let uuid: String
+    package let recordedAt: String
+    package let commit: String?
+    package let branch: String?
+    package let dirty: Bool?
+    package let machine: String
+    package let sourceFormat: String
+    package let benchmarks: Int
+    package let measurements: Int
+    package let samples: Int
+    package let tags: String
 
     enum CodingKeys: String, CodingKey {
         case id, uuid, commit, branch, dirty, machine, benchmarks, measurements, samples, tags
@@ -25,25 +25,25 @@ public struct RunSummary: Sendable, Codable, Equatable {
 }
 
 /// One value of a run, for `hhbench show`.
-public struct StoredMeasurement: Sendable, Codable, Equatable {
-    public let benchmark: String
-    public let group: String
-    public let params: String
-    public let metric: String
-    public let unit: String
-    public let direction: String
-    public let value: Double
-    public let derived: Bool
+package struct StoredMeasurement: Sendable, Codable, Equatable {
+    package let benchmark: String
+    package let group: String
+    package let params: String
+    package let metric: String
+    package let unit: String
+    package let direction: String
+    package let value: Double
+    package let derived: Bool
 }
 
 /// A run with its whole context and every measurement.
-public struct RunDetail: Sendable {
-    public let summary: RunSummary
+package struct RunDetail: Sendable {
+    package let summary: RunSummary
     /// Every column of the run and its machine and commit, by name (null columns left out).
-    public let context: [(String, String)]
-    public let measurements: [StoredMeasurement]
+    package let context: [(String, String)]
+    package let measurements: [StoredMeasurement]
     /// Sample counts per benchmark and series.
-    public let series: [(benchmark: String, series: String, count: Int)]
+    package let series: [(benchmark: String, series: String, count: Int)]
 }
 
 extension Warehouse {
@@ -63,7 +63,7 @@ extension Warehouse {
     }
 
     /// The newest runs first, optionally of one branch.
-    public func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
+    package func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
         try queue.read { db in
             var sql = Self.summarySQL
             var arguments: StatementArguments = []
@@ -78,7 +78,7 @@ extension Warehouse {
     }
 
     /// Finds a run by its id, its uuid, a unique prefix of its uuid, or "latest".
-    public func resolveRun(_ reference: String) throws -> Int64 {
+    package func resolveRun(_ reference: String) throws -> Int64 {
         try queue.read { db in
             if reference == "latest" {
                 guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT 1") else {
@@ -98,7 +98,7 @@ extension Warehouse {
         }
     }
 
-    public func runDetail(_ reference: String) throws -> RunDetail {
+    package func runDetail(_ reference: String) throws -> RunDetail {
         let id = try resolveRun(reference)
         return try queue.read { db in
             guard let summaryRow = try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [id]) else {
@@ -147,7 +147,7 @@ extension Warehouse {
     }
 
     /// The raw samples of one run's series, in recorded order.
-    public func samples(runID: Int64, benchmark: String, series: String) throws -> [Double] {
+    package func samples(runID: Int64, benchmark: String, series: String) throws -> [Double] {
         try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT s.samples, s.divisor FROM sample_series s

@@ -3,7 +3,7 @@ import GRDB
 import Records
 
 /// What writing a run did.
-public enum WriteOutcome: Sendable, Equatable {
+package enum WriteOutcome: Sendable, Equatable {
     case recorded(RunReceipt)
     /// The same input was recorded before for this commit and machine; nothing was written.
     case duplicate(runID: Int64, uuid: String)
@@ -26,7 +26,7 @@ extension Warehouse {
     /// The record's context must name its machine; `recordedAt` defaults to now. Unless
     /// `allowDuplicate`, a run with the same content hash, commit and machine already in the
     /// database makes this a no-op that reports the earlier run.
-    public func write(_ record: RunRecord, allowDuplicate: Bool = false) throws -> WriteOutcome {
+    package func write(_ record: RunRecord, allowDuplicate: Bool = false) throws -> WriteOutcome {
         let outcomes = try write([(record, "")], allowDuplicate: allowDuplicate)
         guard let outcome = outcomes.first else { throw WarehouseError.engine(path: path, message: "no run written") }
         return outcome
@@ -34,7 +34,7 @@ extension Warehouse {
 
     /// Writes several runs in one transaction: all of them, or none. `source` names each run's
     /// input (a file), so an error the database finds at write time names it.
-    public func write(_ records: [(record: RunRecord, source: String)], allowDuplicate: Bool = false) throws -> [WriteOutcome] {
+    package func write(_ records: [(record: RunRecord, source: String)], allowDuplicate: Bool = false) throws -> [WriteOutcome] {
         try Self.translating(path) {
             try queue.writeWithoutTransaction { db in
                 var outcomes: [WriteOutcome] = []
@@ -163,8 +163,8 @@ extension Warehouse {
 
 /// Run identifiers: UUID version 7 (RFC 9562), time-ordered and globally unique, so runs from
 /// databases recorded on different machines merge without collisions and sort by creation.
-public enum RunIdentifier {
-    public static func make(now: Date = Date()) -> String {
+package enum RunIdentifier {
+    package static func make(now: Date = Date()) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in 0..<16 { bytes[index] = generator.next() }

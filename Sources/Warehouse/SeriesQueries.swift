@@ -2,43 +2,43 @@ import GRDB
 import Records
 
 /// A run as analysis sees it: where and when it ran.
-public struct RunReference: Sendable, Equatable, Hashable {
-    public let id: Int64
-    public let uuid: String
-    public let commit: String?
-    public let branch: String?
-    public let machineName: String
-    public let machineFingerprint: String
-    public let recordedAt: String
+package struct RunReference: Sendable, Equatable, Hashable {
+    package let id: Int64
+    package let uuid: String
+    package let commit: String?
+    package let branch: String?
+    package let machineName: String
+    package let machineFingerprint: String
+    package let recordedAt: String
     /// The toolchain the run was built with, when recorded.
-    public var toolchain: String? = nil
+    package var toolchain: String? = nil
 }
 
 /// One series of one benchmark: a metric (a measurement) or a sample series, by name.
-public struct SeriesKey: Hashable, Sendable, Comparable {
-    public let benchmark: BenchmarkKey
-    public let metric: String
+package struct SeriesKey: Hashable, Sendable, Comparable {
+    package let benchmark: BenchmarkKey
+    package let metric: String
 
-    public init(benchmark: BenchmarkKey, metric: String) {
+    package init(benchmark: BenchmarkKey, metric: String) {
         self.benchmark = benchmark
         self.metric = metric
     }
 
-    public static func < (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
+    package static func < (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
         (lhs.benchmark, lhs.metric) < (rhs.benchmark, rhs.metric)
     }
 }
 
 /// Everything one run recorded, keyed by series.
-public struct RunValues: Sendable {
-    public let run: RunReference
-    public var metrics: [SeriesKey: MetricDescriptor] = [:]
+package struct RunValues: Sendable {
+    package let run: RunReference
+    package var metrics: [SeriesKey: MetricDescriptor] = [:]
     /// Measurements (one value per series).
-    public var values: [SeriesKey: Double] = [:]
+    package var values: [SeriesKey: Double] = [:]
     /// Raw samples, in recorded order.
-    public var samples: [SeriesKey: [Double]] = [:]
+    package var samples: [SeriesKey: [Double]] = [:]
     /// The measurements hhbench derived from samples (summaries), as opposed to given values.
-    public var derived: Set<SeriesKey> = []
+    package var derived: Set<SeriesKey> = []
 }
 
 extension Warehouse {
@@ -55,7 +55,7 @@ extension Warehouse {
 
     /// The newest run recorded from a source format ("perf-baseline": an imported legacy file),
     /// other than the runs in `excluding`.
-    public func newestRun(sourceFormat: String, excluding: Set<Int64> = []) throws -> RunReference? {
+    package func newestRun(sourceFormat: String, excluding: Set<Int64> = []) throws -> RunReference? {
         try queue.read { db in
             let cursor = try Row.fetchCursor(db, sql: Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
                                              arguments: [sourceFormat])
@@ -68,7 +68,7 @@ extension Warehouse {
     }
 
     /// The runs at `commits`, optionally only on one machine, newest first.
-    public func runs(atCommits commits: [String], machineFingerprint: String? = nil) throws -> [RunReference] {
+    package func runs(atCommits commits: [String], machineFingerprint: String? = nil) throws -> [RunReference] {
         guard !commits.isEmpty else { return [] }
         return try queue.read { db in
             var result: [RunReference] = []
@@ -85,7 +85,7 @@ extension Warehouse {
         }
     }
 
-    public func runReference(_ id: Int64) throws -> RunReference {
+    package func runReference(_ id: Int64) throws -> RunReference {
         try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: Self.runReferenceSQL + " WHERE r.id = ?", arguments: [id]) else {
                 throw WarehouseError.runNotFound(String(id))
@@ -95,12 +95,12 @@ extension Warehouse {
     }
 
     /// Of `commits`, those with at least one run (on the machine, when given).
-    public func commitsWithRuns(_ commits: [String], machineFingerprint: String? = nil) throws -> Set<String> {
+    package func commitsWithRuns(_ commits: [String], machineFingerprint: String? = nil) throws -> Set<String> {
         Set(try runs(atCommits: commits, machineFingerprint: machineFingerprint).compactMap(\.commit))
     }
 
     /// The measurements and (when asked) raw samples of `runIDs`, optionally of one metric or series only.
-    public func values(ofRuns runIDs: [Int64], includeSamples: Bool = true, metric: String? = nil) throws -> [RunValues] {
+    package func values(ofRuns runIDs: [Int64], includeSamples: Bool = true, metric: String? = nil) throws -> [RunValues] {
         guard !runIDs.isEmpty else { return [] }
         return try queue.read { db in
             let placeholders = databaseQuestionMarks(count: runIDs.count)
@@ -154,7 +154,7 @@ extension Warehouse {
     // Commit history kept in the database, for when git is not there (a copied database, a CI cache).
 
     /// The full sha of a stored commit given a unique prefix, or nil.
-    public func storedCommit(matching prefix: String) throws -> String? {
+    package func storedCommit(matching prefix: String) throws -> String? {
         try queue.read { db in
             let lowered = prefix.lowercased()
             guard lowered.allSatisfy(\.isHexDigit), lowered.count >= 4 else { return nil }
@@ -165,7 +165,7 @@ extension Warehouse {
     }
 
     /// The commit of the newest run recorded on `branch`.
-    public func newestCommit(onBranch branch: String) throws -> String? {
+    package func newestCommit(onBranch branch: String) throws -> String? {
         try queue.read { db in
             try String.fetchOne(db, sql: """
                 SELECT commit_sha FROM runs WHERE branch = ? AND commit_sha IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1
@@ -174,7 +174,7 @@ extension Warehouse {
     }
 
     /// `sha` and its stored first-parent ancestors, newest first, at most `limit`.
-    public func storedFirstParentHistory(from sha: String, limit: Int) throws -> [String] {
+    package func storedFirstParentHistory(from sha: String, limit: Int) throws -> [String] {
         try queue.read { db in
             try String.fetchAll(db, sql: """
                 WITH RECURSIVE history(sha, depth) AS (
@@ -189,7 +189,7 @@ extension Warehouse {
     }
 
     /// `sha` and every stored ancestor through all parents, at most `limit` of them.
-    public func storedAncestors(of sha: String, limit: Int) throws -> Set<String> {
+    package func storedAncestors(of sha: String, limit: Int) throws -> Set<String> {
         try queue.read { db in
             Set(try String.fetchAll(db, sql: """
                 WITH RECURSIVE ancestors(sha) AS (
@@ -203,7 +203,7 @@ extension Warehouse {
     }
 
     /// The stored subject of each of `shas`.
-    public func commitSubjects(_ shas: [String]) throws -> [String: String] {
+    package func commitSubjects(_ shas: [String]) throws -> [String: String] {
         guard !shas.isEmpty else { return [:] }
         return try queue.read { db in
             var result: [String: String] = [:]
@@ -218,7 +218,7 @@ extension Warehouse {
     }
 
     /// The fingerprints of machines with this name.
-    public func machineFingerprints(named name: String) throws -> [String] {
+    package func machineFingerprints(named name: String) throws -> [String] {
         try queue.read { db in try String.fetchAll(db, sql: "SELECT fingerprint FROM machines WHERE name = ?", arguments: [name]) }
     }
 }

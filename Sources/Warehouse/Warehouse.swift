@@ -7,9 +7,9 @@ import Records
 /// Owns the connection setup (WAL, a busy timeout, foreign keys) and the migrations; every
 /// other module talks to the database through its methods and plain record types, so no SQL
 /// leaves this module and `migrations/`.
-public final class Warehouse: Sendable {
+package final class Warehouse: Sendable {
     /// How a command uses the database.
-    public enum Access: Sendable {
+    package enum Access: Sendable {
         /// Create the file if missing, migrate it, write runs.
         case readWrite
         /// Never create, migrate or change anything, not even the journal mode: `query`, `runs`,
@@ -17,17 +17,17 @@ public final class Warehouse: Sendable {
         case readOnly
     }
 
-    public let path: String
-    public let access: Access
+    package let path: String
+    package let access: Access
     let queue: DatabaseQueue
 
     /// How long a writer waits for another process's transaction (parallel CI jobs) before failing.
-    public static let busyTimeout: TimeInterval = 60
+    package static let busyTimeout: TimeInterval = 60
 
     /// Opens the database at `path`. With `.readWrite` the file is created if needed (its folder
     /// must exist) and migrated. A database from a newer hhbench, and an SQLite file that is not
     /// an hhbench warehouse, are refused and left untouched.
-    public init(path: String, access: Access = .readWrite) throws {
+    package init(path: String, access: Access = .readWrite) throws {
         self.path = path
         self.access = access
         switch access {
@@ -120,17 +120,17 @@ public final class Warehouse: Sendable {
     }
 
     /// Migration versions this database applied from a different text than this binary carries.
-    public func editedMigrations() throws -> [Int] {
+    package func editedMigrations() throws -> [Int] {
         try queue.read { db in try Migrations.checksumMismatches(db) }
     }
 
     /// The schema version of the open database.
-    public func schemaVersion() throws -> Int {
+    package func schemaVersion() throws -> Int {
         try queue.read { db in try Migrations.version(of: db) }
     }
 
     /// The number of rows of a table or view, for tests and `hhbench show`'s summary.
-    public func count(_ table: String) throws -> Int {
+    package func count(_ table: String) throws -> Int {
         guard table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return 0 }
         return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
     }

@@ -3,7 +3,7 @@ import Records
 
 /// Failures of the warehouse that a user can act on. Each names the database file; the CLI
 /// maps each to an exit code.
-public enum WarehouseError: Error, CustomStringConvertible, Sendable {
+package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     /// The database was written by a newer hhbench; it is left untouched.
     case newerSchema(path: String, found: Int, supported: Int)
     /// A read-only command met a database an older hhbench wrote (it cannot migrate it).
@@ -49,12 +49,12 @@ public enum WarehouseError: Error, CustomStringConvertible, Sendable {
 
     /// The message for an engine error that escaped a command without its database's path (the
     /// CLI maps errors to exit codes in one place and must not know the engine); nil for others.
-    public static func engineMessage(for error: any Error) -> String? {
+    package static func engineMessage(for error: any Error) -> String? {
         guard let database = error as? DatabaseError else { return nil }
         return "database error: \(database.message ?? "\(database.resultCode)") (\(database.resultCode))"
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .newerSchema(path, found, supported):
             return "\(path): the database schema is version \(found), newer than this hhbench supports (\(supported)); "

@@ -20,7 +20,7 @@ final class Counter: @unchecked Sendable {
 /// The Swift harness, through its public API, recording into real databases.
 @Suite(.serialized) struct HarnessTests {
     @Test func measureReportsWhatItsSamplesSay() throws {
-        let suite = Suite("unit")
+        let suite = BenchmarkSuite("unit")
         suite.printsResults = false
         let result = suite.measure("spin_20us", warmup: 5, iterations: 200) { spin(20_000) }
         let samples = try #require(result.samples["time_ms"])
@@ -40,14 +40,14 @@ final class Counter: @unchecked Sendable {
     }
 
     @Test func harnessOverheadIsSmall() {
-        let suite = Suite("overhead")
+        let suite = BenchmarkSuite("overhead")
         suite.printsResults = false
         let overhead = suite.harnessOverhead(iterations: 100_000)
         #expect(overhead > 0 && overhead < 200, "\(overhead) ns (the 50 ns target is checked by HarnessOverheadBench in release builds)")
     }
 
     @Test func aSlowedCandidateShowsItsSlowdown() throws {
-        let suite = Suite("compare")
+        let suite = BenchmarkSuite("compare")
         suite.printsResults = false
         let result = suite.compare("tracing", warmup: 5, iterations: 150, budgets: ["overhead_ratio" < 2.5],
                                    baseline: { spin(20_000) }, candidate: { spin(40_000) })
@@ -69,7 +69,7 @@ final class Counter: @unchecked Sendable {
 
     @Test func errorsThrownOneTimeInTenAreAnErrorRateOfATenth() async {
         struct Failure: Error {}
-        let suite = Suite("errors")
+        let suite = BenchmarkSuite("errors")
         suite.printsResults = false
         let counter = Counter()
         let threads = suite.concurrent("threads", threads: 4, operationsPerThread: 250) {
@@ -102,7 +102,7 @@ final class Counter: @unchecked Sendable {
     @Test func keptAllocationsShowAndFreedOnesDoNot() {
         final class Box { var bytes = [UInt8](repeating: 1, count: 16_384) }
         nonisolated(unsafe) var leaked: [Box] = []
-        let suite = Suite("memory")
+        let suite = BenchmarkSuite("memory")
         suite.printsResults = false
         // The heap is the whole process's, and other tests run beside this one (freeing memory
         // while this one keeps some): the best of three attempts shows what this operation itself
@@ -130,7 +130,7 @@ final class Counter: @unchecked Sendable {
 
     @Test func everythingLandsInTheDatabaseWithContextAndBudgets() throws {
         let folder = try TemporaryFolder()
-        let suite = Suite("sdk", tags: ["team": "platform"])
+        let suite = BenchmarkSuite("sdk", tags: ["team": "platform"])
         suite.printsResults = false
         suite.measure("fast", warmup: 1, iterations: 50) { spin(5_000) }
         let failing = suite.compare("instrumented", warmup: 1, iterations: 40, budgets: ["overhead_ratio" < 1.2, "throughput_ratio" > 0.9],
@@ -155,7 +155,7 @@ final class Counter: @unchecked Sendable {
 
     @Test func jsonLinesGoThroughHHBenchRecord() throws {
         let folder = try TemporaryFolder()
-        let suite = Suite("piped")
+        let suite = BenchmarkSuite("piped")
         suite.printsResults = false
         suite.measure("op", warmup: 1, iterations: 30) { spin(2_000) }
         suite.memory("alloc", operations: 10, { [UInt8](repeating: 0, count: 1000) as Any })
@@ -171,7 +171,7 @@ final class Counter: @unchecked Sendable {
     }
 
     @Test func asyncMeasureAndCompare() async {
-        let suite = Suite("async")
+        let suite = BenchmarkSuite("async")
         suite.printsResults = false
         let measured = await suite.measure("sleep", warmup: 2, iterations: 20) { try? await Task.sleep(nanoseconds: 200_000) }
         #expect(measured["median_time_ms"]! > 0.2)

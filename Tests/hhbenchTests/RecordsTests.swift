@@ -123,7 +123,7 @@ import Testing
         let key = BenchmarkKey(name: "b")
         let record = RunRecord(
             sourceFormat: "native",
-            measurements: [Measurement(benchmark: key, metric: MetricDescriptor(name: "p95_time_ms"), value: 99)],
+            measurements: [MeasuredValue(benchmark: key, metric: MetricDescriptor(name: "p95_time_ms"), value: 99)],
             series: [SampleSeries(benchmark: key, metric: MetricDescriptor(name: "time_ms"), values: [1, 2])]
         ).addingDerivedMetrics()
         let p95 = record.measurements.filter { $0.metric.name == "p95_time_ms" }

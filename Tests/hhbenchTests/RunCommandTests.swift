@@ -226,3 +226,40 @@ import Testing
         #expect(Warnings.check(executions([1.0, 1.1, 0.9])).contains { $0.contains("less than 5 ms") })
     }
 }
+
+/// Children get standard input, output and error, and nothing else hhbench has open, whether or
+/// not the descriptor is marked close-on-exec: neither a benchmarked command nor git.
+@Suite struct DescriptorInheritanceTests {
+    @Test func childrenInheritOnlyTheStandardThree() throws {
+        let repo = try GitRepository()
+        try repo.commit("one")
+        // A git on PATH that notes its descriptors, then runs the real git.
+        let realGit = try #require(try runProcess("/usr/bin/env", ["sh", "-c", "command -v git"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty)
+        let bin = repo.folder.file("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let log = repo.folder.file("git-fds.txt")
+        let wrapper = try repo.folder.write("bin/git", "#!/bin/sh\nls /proc/$$/fd >> \(log)\necho --- >> \(log)\nexec \(realGit) \"$@\"\n")
+        chmod(wrapper, 0o755)
+        let input = try repo.folder.write("r.jsonl", #"{"benchmark":"b","metric":"time_ms","samples":[1,2]}"#)
+        // Descriptor 7 is open in hhbench (inherited from this shell) and not close-on-exec.
+        let script = "exec 7</dev/null; exec \"$0\" \"$@\""
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let recorded = try runProcess("/bin/sh", ["-c", script, HHBenchBinary.path, "record", input, "--db", "h.db"], cwd: repo.path,
+                                      environment: ["PATH": path])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let gitSaw = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(gitSaw.contains("---"), "git ran through the wrapper")
+        #expect(!gitSaw.split(separator: "\n").contains("7"), "git inherited descriptor 7: \(gitSaw)")
+        // ls lists the descriptors of its own process: 0, 1, 2 and the one it reads the folder with.
+        let ran = try runProcess("/bin/sh", ["-c", script, HHBenchBinary.path, "run", "--no-record", "--show-output", "-r", "1", "-w", "0",
+                                             "--style", "none", "ls /proc/self/fd"], cwd: repo.path)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let listed = ran.stdout.split(separator: "\n").filter { $0.allSatisfy(\.isNumber) }
+        #expect(!listed.contains("7") && listed.count <= 4, "the command saw \(listed)")
+    }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

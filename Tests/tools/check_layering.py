@@ -23,7 +23,7 @@ import sys
 LAYERS = {
     "Statistics": set(),
     "Records": {"Statistics"},
-    "Capture": {"Records"},
+    "Capture": {"Records", "CMeasure"},
     "Ingest": {"Records", "Statistics", "Crypto"},
     "Warehouse": {"Records", "Statistics", "GRDB", "Crypto"},
     "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},

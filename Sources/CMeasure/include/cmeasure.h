@@ -22,6 +22,9 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
 /// Bytes the allocator has handed out and not got back (glibc mallinfo2: uordblks + hblkhd).
 /* Bytes the allocator has handed out and not got back; 0 where hh_heap_measurable() is 0. */
 size_t hh_heap_in_use(void);
+/* Adds "close every descriptor from `lowest` up" to a posix_spawn_file_actions_t; 0 on success,
+   ENOSYS where the C library cannot (the caller then relies on close-on-exec alone). */
+int hh_spawn_close_from(void *actions, int lowest);
 /* 1 where hh_heap_in_use can be read (Linux with glibc), 0 elsewhere. */
 int hh_heap_measurable(void);
 

@@ -261,9 +261,9 @@ struct RunCommand: ParsableCommand {
                     let (series, measurements) = RunRecording.series(commandResult, benchmark: key, recordFailures: true)
                     record.series += series.filter { $0.metric.name == "time_ms" || $0.metric.name == "exit_code" }
                     record.measurements += measurements
-                    record.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "throughput_ops_per_sec"),
+                    record.measurements.append(MeasuredValue(benchmark: key, metric: MetricDescriptor(name: "throughput_ops_per_sec"),
                                                            value: result.throughput))
-                    record.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "concurrency", unit: "count"),
+                    record.measurements.append(MeasuredValue(benchmark: key, metric: MetricDescriptor(name: "concurrency", unit: "count"),
                                                            value: Double(concurrency)))
                     emit(BenchmarkSummary.load(spec, result, concurrency: concurrency, colour: colour))
                 }

@@ -47,7 +47,7 @@ enum BenchmarkSummary {
         return out + "\n"
     }
 
-    static func overhead(_ a: CommandResult, _ b: CommandResult, ratios: [Records.Measurement], colour: Bool = false) -> String {
+    static func overhead(_ a: CommandResult, _ b: CommandResult, ratios: [Records.MeasuredValue], colour: Bool = false) -> String {
         var out = command(a, index: 1, colour: colour) + command(b, index: 2, colour: colour)
         let value = { (name: String) in ratios.first { $0.metric.name == name }?.value }
         if let ratio = value("overhead_ratio") {

@@ -14,7 +14,7 @@ func computation(_ n: Int) -> Int {
 let tracer = InMemoryTracer()
 InstrumentationSystem.bootstrap(tracer)
 
-let suite = Suite("tracing-overhead", tags: ["library": "swift-distributed-tracing 1.7.3"])
+let suite = BenchmarkSuite("tracing-overhead", tags: ["library": "swift-distributed-tracing 1.7.3"])
 
 // 1. The bare operation.
 suite.measure("computation_test/bare", warmup: 500, iterations: 5_000) { blackHole(computation(20_000)) }

@@ -8,7 +8,7 @@ import Warehouse
 /// (product `HHBenchRecording`), so that `HHBench` alone stays a small library without a database.
 /// It goes through `hhbench record`'s own path: context captured from git, the machine and CI,
 /// derived metrics, one transaction.
-extension Suite {
+extension BenchmarkSuite {
     /// Records the suite as one run into the warehouse (`database`, else HHBENCH_DB, else
     /// .hhbench/history.db at the git top level).
     @discardableResult

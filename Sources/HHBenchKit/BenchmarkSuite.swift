@@ -17,11 +17,11 @@ public struct BenchmarkResult: Sendable {
 /// transaction). The `HHBenchRecording` product adds `record(database:)`, which records in
 /// process through that same path.
 ///
-///     let suite = Suite("sdk-performance")
+///     let suite = BenchmarkSuite("sdk-performance")
 ///     suite.measure("computation_test") { blackHole(work()) }
 ///     suite.compare("computation_test", budgets: ["overhead_ratio" < 2.0], baseline: { work() }, candidate: { traced() })
 ///     try suite.finish()   // JSON lines to stdout, or to the file HHBENCH_OUTPUT names
-public final class Suite: @unchecked Sendable {
+public final class BenchmarkSuite: @unchecked Sendable {
     public let name: String
     private let lock = NSLock()
     private var record: RunRecord
@@ -53,7 +53,7 @@ public final class Suite: @unchecked Sendable {
             part.series.append(SampleSeries(benchmark: key, metric: MetricDescriptor(name: metric, unit: units[metric]), samples: samples))
         }
         for (metric, value) in values where value.isFinite {
-            part.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: metric, unit: units[metric]), value: value))
+            part.measurements.append(MeasuredValue(benchmark: key, metric: MetricDescriptor(name: metric, unit: units[metric]), value: value))
         }
         let derived = part.addingDerivedMetrics()
         var metrics: [String: Double] = [:]
@@ -69,7 +69,7 @@ public final class Suite: @unchecked Sendable {
             if !budget.holds(for: value) { failures.append(BudgetFailure(benchmark: benchmark, budget: budget, value: value)) }
         }
         if !budgets.isEmpty {
-            part.measurements.append(Measurement(benchmark: key, metric: MetricDescriptor(name: "budget_failures", unit: "count"),
+            part.measurements.append(MeasuredValue(benchmark: key, metric: MetricDescriptor(name: "budget_failures", unit: "count"),
                                                  value: Double(failures.count)))
         }
         let result = BenchmarkResult(name: benchmark, metrics: metrics, samples: samples, budgetFailures: failures)
@@ -134,3 +134,8 @@ public final class Suite: @unchecked Sendable {
         if printsResults { FileHandle.standardError.write(Data("hhbench: wrote \(path); record it with hhbench record \(path)\n".utf8)) }
     }
 }
+
+/// The harness's first name, kept for one release: beside Swift Testing's `@Suite` it read as a
+/// test suite.
+@available(*, deprecated, renamed: "BenchmarkSuite")
+public typealias Suite = BenchmarkSuite
