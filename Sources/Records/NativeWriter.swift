@@ -35,7 +35,7 @@ public enum NativeWriter {
     static func benchmarkMembers(_ benchmark: BenchmarkKey, _ metric: MetricDescriptor) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("benchmark", .string(benchmark.name))]
         if !benchmark.group.isEmpty { members.append(("group", .string(benchmark.group))) }
-        if benchmark.params != "{}", let params = try? JSONParser.parse(benchmark.params) { members.append(("params", params)) }
+        if benchmark.params != "{}" { members.append(("params", benchmark.parameters)) }
         members += [("metric", .string(metric.name)), ("unit", .string(metric.unit)), ("direction", .string(metric.direction.rawValue))]
         return members
     }

@@ -2,19 +2,35 @@
 public struct BenchmarkKey: Hashable, Sendable, Comparable {
     public let name: String
     public let group: String
-    /// Canonical JSON object text (keys sorted), "{}" without parameters.
+    /// Canonical JSON object text (keys sorted), "{}" without parameters: the warehouse's key.
     public let params: String
+    /// The same parameters as values, read once where the key is made (outputs never re-parse them).
+    public let parameters: JSONValue
 
     public init(name: String, group: String = "", params: JSONValue? = nil) {
         self.name = name
         self.group = group
         self.params = params?.canonicalText ?? "{}"
+        parameters = params ?? .object([])
     }
 
+    /// A key as the warehouse stores it (`params` is canonical JSON text).
     public init(name: String, group: String, paramsText: String) {
         self.name = name
         self.group = group
         self.params = paramsText
+        parameters = paramsText == "{}" ? .object([]) : (try? JSONParser.parse(paramsText)) ?? .object([])
+    }
+
+    // Identity is the stored text; `parameters` is the same thing as values.
+    public static func == (lhs: BenchmarkKey, rhs: BenchmarkKey) -> Bool {
+        lhs.name == rhs.name && lhs.group == rhs.group && lhs.params == rhs.params
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(group)
+        hasher.combine(params)
     }
 
     public static func < (lhs: BenchmarkKey, rhs: BenchmarkKey) -> Bool {

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Records
 
-/// One line of `hhbench runs`.
-package struct RunSummary: Sendable, Codable, Equatable {
+/// One line of `hhbench runs`, read from the run summary query (`summarySQL`).
+package struct RunSummary: Sendable, Equatable, FetchableRecord {
     package let id: Int64
     package let uuid: String
     package let recordedAt: String
@@ -15,32 +15,86 @@ package struct RunSummary: Sendable, Codable, Equatable {
     package let benchmarks: Int
     package let measurements: Int
     package let samples: Int
-    package let tags: String
+    /// The run's tags as the object they were recorded as.
+    package let tags: JSONValue
 
-    enum CodingKeys: String, CodingKey {
-        case id, uuid, commit, branch, dirty, machine, benchmarks, measurements, samples, tags
-        case recordedAt = "recorded_at"
-        case sourceFormat = "source_format"
+    enum Columns {
+        static let id = Column("id"), uuid = Column("uuid"), recordedAt = Column("recorded_at"), commit = Column("commit_sha")
+        static let branch = Column("branch"), dirty = Column("dirty"), machine = Column("machine"), sourceFormat = Column("source_format")
+        static let benchmarks = Column("benchmarks"), measurements = Column("measurement_count"), samples = Column("samples")
+        static let tags = Column("tags")
+    }
+
+    package init(row: Row) {
+        id = row[Columns.id]
+        uuid = row[Columns.uuid]
+        recordedAt = row[Columns.recordedAt]
+        commit = row[Columns.commit]
+        branch = row[Columns.branch]
+        dirty = (row[Columns.dirty] as Int?).map { $0 != 0 }
+        machine = row[Columns.machine]
+        sourceFormat = row[Columns.sourceFormat]
+        benchmarks = row[Columns.benchmarks]
+        measurements = row[Columns.measurements]
+        samples = row[Columns.samples]
+        tags = (row[Columns.tags] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
     }
 }
 
 /// One value of a run, for `hhbench show`.
-package struct StoredMeasurement: Sendable, Codable, Equatable {
-    package let benchmark: String
-    package let group: String
-    package let params: String
-    package let metric: String
-    package let unit: String
-    package let direction: String
+package struct StoredMeasurement: Sendable, Equatable, FetchableRecord {
+    package let benchmark: BenchmarkKey
+    package let metric: MetricDescriptor
     package let value: Double
     package let derived: Bool
+
+    enum Columns {
+        static let name = Column("name"), group = Column("group_name"), params = Column("params"), metric = Column("metric")
+        static let unit = Column("unit"), direction = Column("direction"), value = Column("value"), derived = Column("derived")
+    }
+
+    package init(row: Row) {
+        benchmark = BenchmarkKey(name: row[Columns.name], group: row[Columns.group], paramsText: row[Columns.params])
+        let direction = Direction(rawValue: row[Columns.direction] as String) ?? .lowerIsBetter
+        metric = MetricDescriptor(name: row[Columns.metric], unit: row[Columns.unit], direction: direction)
+        value = row[Columns.value]
+        derived = row[Columns.derived]
+    }
+}
+
+/// A value of a run's context, typed by its column: numbers stay numbers, flags flags, and the
+/// JSON columns (tags, context, parents) the objects they hold.
+package enum ContextValue: Sendable, Equatable {
+    case text(String)
+    case number(Double)
+    case flag(Bool)
+    case json(JSONValue)
+
+    /// How tables show it.
+    package var text: String {
+        switch self {
+        case .text(let text): text
+        case .number(let number): DecimalNumber(number).jsonText
+        case .flag(let flag): flag ? "true" : "false"
+        case .json(let value): value.compactText
+        }
+    }
+
+    package var json: JSONValue {
+        switch self {
+        case .text(let text): .string(text)
+        case .number(let number): .number(number)
+        case .flag(let flag): .bool(flag)
+        case .json(let value): value
+        }
+    }
 }
 
 /// A run with its whole context and every measurement.
 package struct RunDetail: Sendable {
     package let summary: RunSummary
     /// Every column of the run and its machine and commit, by name (null columns left out).
-    package let context: [(String, String)]
+    package let context: [(name: String, value: ContextValue)]
     package let measurements: [StoredMeasurement]
     /// Sample counts per benchmark and series.
     package let series: [(benchmark: String, series: String, count: Int)]
@@ -55,12 +109,6 @@ extension Warehouse {
         FROM runs r JOIN machines m ON m.id = r.machine_id
         """
 
-    private static func summary(_ row: Row) -> RunSummary {
-        RunSummary(id: row["id"], uuid: row["uuid"], recordedAt: row["recorded_at"], commit: row["commit_sha"],
-                   branch: row["branch"], dirty: (row["dirty"] as Int?).map { $0 != 0 }, machine: row["machine"],
-                   sourceFormat: row["source_format"], benchmarks: row["benchmarks"],
-                   measurements: row["measurement_count"], samples: row["samples"], tags: row["tags"])
-    }
 
     /// The newest runs first, optionally of one branch.
     package func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
@@ -73,7 +121,7 @@ extension Warehouse {
             }
             sql += " ORDER BY r.recorded_at DESC, r.id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary)
+            return try RunSummary.fetchAll(db, sql: sql, arguments: arguments)
         }
     }
 
@@ -113,26 +161,33 @@ extension Warehouse {
                 FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
                 WHERE r.id = ?
                 """, arguments: [id]) else { throw WarehouseError.runNotFound(String(id)) }
-            var context: [(String, String)] = []
+            var context: [(name: String, value: ContextValue)] = []
             for (column, value) in contextRow where !value.isNull {
-                context.append((column, column == "dirty" ? (Int.fromDatabaseValue(value) == 1 ? "true" : "false")
-                                                         : Self.text(value)))
+                context.append((column, Self.contextValue(column, value)))
             }
             let measurements = try Row.fetchAll(db, sql: """
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
                 WHERE ms.run_id = ? ORDER BY b.name, b.group_name, b.params, ms.derived, mt.name
-                """, arguments: [id]).map { row in
-                    StoredMeasurement(benchmark: row["name"], group: row["group_name"], params: row["params"],
-                                      metric: row["metric"], unit: row["unit"], direction: row["direction"],
-                                      value: row["value"], derived: row["derived"])
-                }
+                """, arguments: [id]).map(StoredMeasurement.init(row:))
             let series = try Row.fetchAll(db, sql: """
                 SELECT b.name, mt.name AS series, s.count FROM sample_series s
                 JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                 WHERE s.run_id = ? ORDER BY b.name, mt.name
                 """, arguments: [id]).map { (benchmark: $0["name"] as String, series: $0["series"] as String, count: $0["count"] as Int) }
-            return RunDetail(summary: Self.summary(summaryRow), context: context, measurements: measurements, series: series)
+            return RunDetail(summary: RunSummary(row: summaryRow), context: context, measurements: measurements, series: series)
+        }
+    }
+
+    /// The JSON columns hold objects or arrays, `dirty` a flag, the counts integers; the rest text.
+    private static func contextValue(_ column: String, _ value: DatabaseValue) -> ContextValue {
+        switch (column, value.storage) {
+        case ("tags", .string(let text)), ("context", .string(let text)), ("parents", .string(let text)):
+            return (try? JSONParser.parse(text)).map(ContextValue.json) ?? .text(text)
+        case ("dirty", .int64(let flag)): return .flag(flag != 0)
+        case (_, .int64(let number)): return .number(Double(number))
+        case (_, .double(let number)): return .number(number)
+        default: return .text(text(value))
         }
     }
 

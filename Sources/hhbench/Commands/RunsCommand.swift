@@ -51,7 +51,7 @@ struct RunsCommand: ParsableCommand {
             ("commit", .optional(run.commit)), ("branch", .optional(run.branch)), ("dirty", .optional(run.dirty)),
             ("machine", .string(run.machine)), ("source_format", .string(run.sourceFormat)),
             ("benchmarks", .number(Double(run.benchmarks))), ("measurements", .number(Double(run.measurements))),
-            ("samples", .number(Double(run.samples))), ("tags", (try? JSONParser.parse(run.tags)) ?? .object([])),
+            ("samples", .number(Double(run.samples))), ("tags", run.tags),
         ])
     }
 }

@@ -23,11 +23,11 @@ struct ShowCommand: ParsableCommand {
             print(Self.measurementTable(detail).renderCSV(), terminator: "")
         case .markdown:
             var out = "### Run \(detail.summary.id) (`\(detail.summary.uuid)`)\n\n| field | value |\n|---|---|\n"
-            for (key, value) in detail.context { out += "| \(DataTable.markdownCell(key)) | \(DataTable.markdownCell(value)) |\n" }
+            for (key, value) in detail.context { out += "| \(DataTable.markdownCell(key)) | \(DataTable.markdownCell(value.text)) |\n" }
             out += "\n" + Self.measurementTable(detail).renderMarkdown()
             print(out, terminator: "")
         case .table:
-            let context = detail.context.map { (Printable.escaped($0.0), Printable.escaped($0.1)) }
+            let context = detail.context.map { (Printable.escaped($0.name), Printable.escaped($0.value.text)) }
             let width = context.map(\.0.count).max() ?? 0
             var out = "run \(detail.summary.id)\n"
             for (key, value) in context {
@@ -43,9 +43,8 @@ struct ShowCommand: ParsableCommand {
                                .init("direction"), .init("source")])
         let counts = Dictionary(detail.series.map { ("\($0.benchmark)\u{1F}\($0.series)", $0.count) }, uniquingKeysWith: +)
         for m in detail.measurements {
-            table.append([BenchmarkKey(name: m.benchmark, group: m.group, paramsText: m.params).displayName, m.metric,
-                          Display.number(m.value), m.unit, m.direction == "lower_is_better" ? "lower" : "higher",
-                          m.derived ? "derived" : "given"])
+            table.append([m.benchmark.displayName, m.metric.name, Display.number(m.value), m.metric.unit,
+                          m.metric.direction == .lowerIsBetter ? "lower" : "higher", m.derived ? "derived" : "given"])
         }
         for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
@@ -55,25 +54,13 @@ struct ShowCommand: ParsableCommand {
     }
 
     static func json(_ detail: RunDetail) -> JSONValue {
-        var context: [(String, JSONValue)] = []
-        for (key, value) in detail.context {
-            if key == "tags" || key == "context" || key == "parents", let parsed = try? JSONParser.parse(value) {
-                context.append((key, parsed))
-            } else if key == "dirty" {
-                context.append((key, .bool(value == "true")))
-            } else if key == "cpu_cores" || key == "memory_bytes", let number = Double(value) {
-                context.append((key, .number(number)))
-            } else {
-                context.append((key, .string(value)))
-            }
-        }
         return .object([
             ("id", .number(Double(detail.summary.id))),
-            ("context", .object(context)),
+            ("context", .object(detail.context.map { ($0.name, $0.value.json) })),
             ("measurements", .array(detail.measurements.map { m in
-                .object([("benchmark", .string(m.benchmark)), ("group", .string(m.group)),
-                         ("params", (try? JSONParser.parse(m.params)) ?? .object([])), ("metric", .string(m.metric)),
-                         ("unit", .string(m.unit)), ("direction", .string(m.direction)), ("value", .number(m.value)),
+                .object([("benchmark", .string(m.benchmark.name)), ("group", .string(m.benchmark.group)),
+                         ("params", m.benchmark.parameters), ("metric", .string(m.metric.name)),
+                         ("unit", .string(m.metric.unit)), ("direction", .string(m.metric.direction.rawValue)), ("value", .number(m.value)),
                          ("derived", .bool(m.derived))])
             })),
             ("series", .array(detail.series.map { s in

@@ -150,7 +150,7 @@ enum CompareRendering {
         let comparisons: [JSONValue] = report.comparisons.map { c in
             .object([
                 ("benchmark", .string(c.key.benchmark.name)), ("group", .string(c.key.benchmark.group)),
-                ("params", (try? JSONParser.parse(c.key.benchmark.params)) ?? .object([])),
+                ("params", c.key.benchmark.parameters),
                 ("metric", .string(c.metric.name)), ("unit", .string(c.metric.unit)), ("direction", .string(c.metric.direction.rawValue)),
                 ("baseline", summary(c.baseline)), ("candidate", summary(c.candidate)),
                 ("change_pct", .optional(c.changePct)), ("ci_low_pct", .optional(c.ciLowPct)), ("ci_high_pct", .optional(c.ciHighPct)),

@@ -148,7 +148,7 @@ enum TrendRendering {
             ("series", .array(report.series.map { series in
                 .object([
                     ("benchmark", .string(series.benchmark.name)), ("group", .string(series.benchmark.group)),
-                    ("params", (try? JSONParser.parse(series.benchmark.params)) ?? .object([])),
+                    ("params", series.benchmark.parameters),
                     ("unit", .string(series.metric.unit)), ("direction", .string(series.metric.direction.rawValue)),
                     ("points", .array(series.points.map { point in
                         .object([("index", .number(Double(point.index))), ("commit", .string(point.commit)),
