@@ -13,6 +13,7 @@
 #if defined(__linux__)
 #define _GNU_SOURCE
 #include "cmeasure.h"
+#include "child_stdio.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -60,14 +61,7 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
     pid_t pid = vfork();
     if (pid == 0) {
         // The child: only async-signal-safe calls until exec.
-        int null_fd = open("/dev/null", O_RDWR);
-        if (null_fd >= 0) {
-            dup2(null_fd, 0);
-            if (out_fd == -2) dup2(null_fd, 1);
-            if (err_fd == -2) dup2(null_fd, 2);
-        }
-        if (out_fd >= 0) dup2(out_fd, 1);
-        if (err_fd >= 0) dup2(err_fd, 2);
+        hh_child_stdio(out_fd, err_fd);
         // The command gets 0, 1 and 2 and nothing else hhbench (or whoever started it) has open.
         closefrom(3);
         if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) trace_refused = 1;

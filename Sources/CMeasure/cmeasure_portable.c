@@ -4,6 +4,7 @@
 // Linux is tested (README "Platforms").
 #if !defined(__linux__) || defined(HH_PORTABLE_SYNTAX_CHECK)
 #include "cmeasure.h"
+#include "child_stdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,14 +36,7 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
     pid_t pid = fork();
     if (pid == 0) {
         close(error_pipe[0]);
-        int null_fd = open("/dev/null", O_RDWR);
-        if (null_fd >= 0) {
-            dup2(null_fd, 0);
-            if (out_fd == -2) dup2(null_fd, 1);
-            if (err_fd == -2) dup2(null_fd, 2);
-        }
-        if (out_fd >= 0) dup2(out_fd, 1);
-        if (err_fd >= 0) dup2(err_fd, 2);
+        hh_child_stdio(out_fd, err_fd);
         for (int fd = 3; fd < 1024; fd++) if (fd != error_pipe[1]) close(fd);
         environ = (char **)envp;  // execvpe is a GNU extension
         execvp(file, argv);
