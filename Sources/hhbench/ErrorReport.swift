@@ -90,7 +90,9 @@ enum ErrorReport {
     /// Writes one diagnostic line to stderr. Text from inputs can reach messages (a benchmark's
     /// name, a file name), so control and bidi characters are shown escaped, line by line.
     static func printError(_ message: String) {
-        let text = message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "hhbench: " + message
+        // One prefix for every error: ArgumentParser's own "Error: " becomes "hhbench: ".
+        let text = message.hasPrefix("Error: ") ? "hhbench: " + message.dropFirst("Error: ".count)
+            : message.hasPrefix("Usage:") ? message : "hhbench: " + message
         note(text)
     }
 }

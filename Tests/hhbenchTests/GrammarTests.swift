@@ -112,4 +112,12 @@ import Testing
         #expect(old.status == 0 && old.stderr.contains("--budget overhead_ratio=1000"), "\(old.stderr)")
         #expect(try hhbench(["run", "--no-record", "--budget", "p95", "true"], cwd: folder.path).stderr.contains("write --budget p95_time_ms=100"))
     }
+
+    @Test func everyErrorHasOnePrefix() throws {
+        for arguments in [["run", "--runs", "0", "true"], ["bogus"], ["runs", "--db", "/nonexistent/h.db"], ["trend"]] {
+            let result = try hhbench(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("hhbench: ") && !result.stderr.contains("Error:"), "\(arguments): \(result.stderr)")
+        }
+    }
 }
