@@ -15,9 +15,9 @@ let package = Package(
         .executableTarget(
             name: "TracingOverhead",
             dependencies: [
+                // The harness alone: no database, no git; the suite's JSON lines go to `hhbench record -`.
+                // (Add "HHBenchRecording" to record in process instead.)
                 .product(name: "HHBench", package: "hhbench"),
-                // Records in process; without it the suite writes JSON lines for `hhbench record -`.
-                .product(name: "HHBenchRecording", package: "hhbench"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]

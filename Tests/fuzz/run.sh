@@ -47,9 +47,15 @@ fuzz_one() {
     mkdir -p "$corpus" "$seeds" "$artifacts"
     seeds_for "$target" | while read -r file; do cp "$file" "$seeds/$(echo "$file" | tr '/' '_')"; done
     local log=".build-fuzz/$target.log"
+    # TOMLKit 0.6.0 (hhbench.toml) leaks a few hundred bytes a parse in its own code (the root table
+    # of TOMLTable(string:), the key arrays of tableGetKeys); hhbench parses the file once a process.
+    # For that target leak detection is off, so the fuzzer still hunts crashes, memory errors and
+    # hangs in toml++ and in our decoding.
+    local extra=() asan="${ASAN_OPTIONS:-}"
+    if [ "$target" = config ]; then extra=(-detect_leaks=0); asan="detect_leaks=0${asan:+:$asan}"; fi
     # Swift's own crash backtracer trips AddressSanitizer after a trap: libFuzzer reports the trap instead.
-    SWIFT_BACKTRACE=enable=no HHBENCH_FUZZ_TARGET="$target" "$fuzzer" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
-        -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
+    ASAN_OPTIONS="$asan" SWIFT_BACKTRACE=enable=no HHBENCH_FUZZ_TARGET="$target" "$fuzzer" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+        -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" >"$log" 2>&1
     local status=$?
     local execs cov corpus_size
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

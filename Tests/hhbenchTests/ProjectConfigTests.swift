@@ -82,4 +82,17 @@ import Testing
         let metric = try #require(refusal("[metrics.p95_time_ms]\nalpha = 2\n"))
         #expect(metric.field == "metrics.p95_time_ms.alpha" && metric.line == 2, "\(metric)")
     }
+
+    /// toml++ 3.4.0 (inside TOMLKit 0.6.0) aborts on these instead of reporting an error; the
+    /// config fuzz target found them. They are refused before it sees them, with the line.
+    @Test func whatWouldCrashTheTOMLLibraryIsRefused() throws {
+        for (text, line) in [("[[[\n", 1), ("[compare]\nalpha = 0.05\n[[]]\n", 3), ("[=\n", 1), ("[[\rrules]]\n", 1),
+                             ("[\u{0305}x]\n", 1), ("a" + String(repeating: ".a", count: 20) + " = 1\n", 1)] {
+            let error = try #require(refusal(text), "\(text.debugDescription)")
+            #expect(error.line == line && error.problem.hasPrefix("not valid TOML"), "\(text.debugDescription): \(error)")
+        }
+        // What real configs hold still passes the check.
+        #expect(refusal("[ compare ]\nalpha = 0.05\n") == nil)
+        #expect(refusal("[\"metrics\".\"p95_time_ms\"]\nbudget = 100\n") == nil)
+    }
 }

@@ -99,7 +99,7 @@ struct RunCommand: ParsableCommand {
         valueName: "metric=value"))
     var budgets: [String] = []
 
-    @Option(help: "What fails the run (exit 1, after recording): over_budget (the default) or none.")
+    @Option(help: "What fails the run (exit 1, after recording): over_budget or none.")
     var failOn: FailOn = .overBudget
 
     @Option(help: "Load mode: this many workers run the command back to back.")

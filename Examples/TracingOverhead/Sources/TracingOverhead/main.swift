@@ -1,5 +1,5 @@
+import Foundation
 import HHBenchKit
-import HHBenchRecording
 import InMemoryTracing
 import Tracing
 
@@ -55,5 +55,6 @@ await suite.load("load_test", workers: 8, duration: .seconds(2), rampUp: .millis
 }
 
 suite.harnessOverhead()
-let passed = try suite.finishRecording()
-if !passed { print("budgets failed: \(suite.budgetFailures)") }
+// hhbench's JSON lines on standard output, for `hhbench record -` (run.sh pipes them there).
+let passed = try suite.finish()
+if !passed { FileHandle.standardError.write(Data("budgets failed: \(suite.budgetFailures)\n".utf8)) }
