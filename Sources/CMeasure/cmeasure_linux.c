@@ -13,7 +13,7 @@
 #if defined(__linux__)
 #define _GNU_SOURCE
 #include "cmeasure.h"
-#include "child_stdio.h"
+#include "child_common.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -117,10 +117,7 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
         result->launch_errno = exec_errno;
         return -1;
     }
-    result->signaled = WIFSIGNALED(status);
-    result->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result->user_seconds = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6;
-    result->system_seconds = (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+    hh_record_exit(result, status, &usage);
     // The seed is our own high-water mark at the moment of exec, read by the kernel from RSS
     // counters that are summed per CPU: a reading of VmHWM here can lag that seed by a few pages
     // (seen: the seed 36 kB above a VmHWM read before and after), and then `true` would report

@@ -4,7 +4,7 @@
 // Linux is tested (README "Platforms").
 #if !defined(__linux__) || defined(HH_PORTABLE_SYNTAX_CHECK)
 #include "cmeasure.h"
-#include "child_stdio.h"
+#include "child_common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,10 +62,7 @@ int hh_measure(const char *file, char *const argv[], char *const envp[], int out
         result->launch_errno = exec_errno;
         return -1;
     }
-    result->signaled = WIFSIGNALED(status);
-    result->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result->user_seconds = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6;
-    result->system_seconds = (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+    hh_record_exit(result, status, &usage);
 #if defined(__APPLE__)
     result->max_rss_kb = usage.ru_maxrss / 1024;  // bytes on macOS
 #else
