@@ -48,9 +48,8 @@ struct ConfigFile: Decodable {
 
     /// Decodes `text`; a TOML syntax error names its line and column, a wrong or unknown setting
     /// its field and the line it is on.
-    static func decode(_ text: String, file: String) throws(InputError) -> ConfigFile {
+    static func decode(_ text: String, file: String, lines: ConfigLines) throws(InputError) -> ConfigFile {
         try TOMLPrecheck.check(text, file: file)
-        let lines = ConfigLines(text)
         do {
             return try TOMLDecoder(strictDecoding: true).decode(ConfigFile.self, from: text)
         } catch let error as TOMLParseError {

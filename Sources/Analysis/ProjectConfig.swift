@@ -90,8 +90,8 @@ package struct ProjectConfig: Sendable, Equatable {
     }
 
     package static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
-        let document = try ConfigFile.decode(text, file: file)
         let lines = ConfigLines(text)
+        let document = try ConfigFile.decode(text, file: file, lines: lines)
         func fail(_ field: String, _ problem: String, fix: String? = nil) -> InputError {
             InputError(file: file, line: lines.line(of: field), field: field, problem: problem, fix: fix)
         }
