@@ -6,7 +6,8 @@ import Records
 /// - a table header whose name does not start with a key character (`[[[`, `[[]]`, `[=`):
 ///   toml++ asserts in `parse_key` (fixed upstream in toml++ pull request 301, after 3.4.0);
 /// - keys nested more deeply than any setting needs: toml++ 3.4.0 recurses once per dotted
-///   part and overflows the stack on thousands (fixed upstream in pull request 242).
+///   part and overflows the stack on thousands (fixed upstream in pull request 242);
+/// - arrays in values, where toml++ 3.4.0 asserts on a stray `}` (`x = [}`); no setting takes one.
 /// hhbench.toml has no nested arrays and no multi-line strings, so reading line by line loses
 /// nothing a valid hhbench.toml can hold.
 enum TOMLPrecheck {
@@ -32,6 +33,9 @@ enum TOMLPrecheck {
                 }
             } else if line.first != UInt8(ascii: "#"), let equals = line.firstIndex(of: UInt8(ascii: "=")) {
                 if dots(in: line[..<equals]) >= deepestKey { throw refuse("a key nested \(deepestKey) or more levels deep") }
+                if opensArray(line[line.index(after: equals)...]) {
+                    throw refuse("no hhbench.toml setting takes an array")
+                }
             }
         }
     }
@@ -45,6 +49,26 @@ enum TOMLPrecheck {
         default:
             return false
         }
+    }
+
+    /// A `[` outside quotes in a value: an array, which toml++ 3.4.0 can assert on (`[}`) and
+    /// which no setting takes (a glob such as "test[0-9]*" is inside quotes).
+    private static func opensArray(_ value: ArraySlice<UInt8>) -> Bool {
+        var quote: UInt8?
+        var escaped = false
+        for byte in value {
+            if let open = quote {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\"), open == UInt8(ascii: "\"") { escaped = true }
+                else if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: "#") {
+                return false
+            } else if byte == UInt8(ascii: "[") {
+                return true
+            }
+        }
+        return false
     }
 
     private static func dots(in bytes: ArraySlice<UInt8>) -> Int { bytes.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) } }
