@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        // Templates for the HTML report and the SVG charts: every value is HTML-escaped by default.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
@@ -56,12 +58,16 @@ let package = Package(
         // C: a command's own peak memory (ptrace exit-stop; cmeasure_linux.c says why, cmeasure_portable.c is the
         // rest), the heap in use, and posix_spawn's closefrom.
         .target(name: "CMeasure"),
+        // C: one HTTP request through the system's libcurl, loaded with dlopen when an alert or a push
+        // is sent, so that no command pays for libcurl at start.
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"], swiftSettings: strict),
         .executableTarget(
             name: "hhbench",
             dependencies: [
-                "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner",
+                "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "CHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), crypto,
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
         ),

@@ -10,6 +10,8 @@ struct ConfigFile: Decodable {
     var trend: TrendTable?
     var metrics: [String: RuleTable]?
     var rules: [RuleTable]?
+    var report: ReportTable?
+    var alerts: AlertsTable?
 
     /// `[compare]`: the call's own settings and the defaults of every series.
     struct CompareTable: Decodable {
@@ -32,6 +34,21 @@ struct ConfigFile: Decodable {
         var falseAlarmsPer1000: ConfigNumber?
 
         enum CodingKeys: String, CodingKey { case method, falseAlarmsPer1000 = "false_alarms_per_1000" }
+    }
+
+    /// `[report]`: the static site's branch and headline metrics (comma-separated: TOML arrays
+    /// are refused before toml++ sees them, see `TOMLPrecheck`).
+    struct ReportTable: Decodable {
+        var branch: String?
+        var metrics: String?
+    }
+
+    /// `[alerts]`: where `--notify` sends alerts when no flag says.
+    struct AlertsTable: Decodable {
+        var notifyURL: String?
+        var notifyFormat: String?
+
+        enum CodingKeys: String, CodingKey { case notifyURL = "notify_url", notifyFormat = "notify_format" }
     }
 
     /// `[metrics.NAME]` and `[[rules]]`.

@@ -55,6 +55,14 @@ package struct SeriesRule: Sendable, Equatable {
 ///     threshold_pct = 10
 ///     budget = 100             # at most 100 ms (for a higher-is-better metric: at least)
 ///
+///     [report]
+///     branch = "main"          # the branch `hhbench report` shows
+///     metrics = "time_ms, p95_time_ms"   # the index's metrics (default: each main time series and its p95)
+///
+///     [alerts]
+///     notify_url = "https://hooks.example.com/perf"   # --notify's default
+///     notify_format = "json"   # or "slack"
+///
 ///     [[rules]]                # by benchmark (and metric) glob; later rules win
 ///     benchmark = "load_test*"
 ///     metric = "error_rate"
@@ -75,6 +83,12 @@ package struct ProjectConfig: Sendable, Equatable {
     /// `[trend] false_alarms_per_1000`: `LevelShifts`' false-alarm control.
     package var falseAlarmsPer1000: Double?
     package var rules: [SeriesRule] = []
+    /// `[report] branch` and `[report] metrics`.
+    package var reportBranch: String?
+    package var reportMetrics: [String]?
+    /// `[alerts] notify_url` and `notify_format` ("json" or "slack").
+    package var notifyURL: String?
+    package var notifyFormat: String?
 
     package init() {}
 
@@ -155,6 +169,29 @@ package struct ProjectConfig: Sendable, Equatable {
                     throw fail("trend.false_alarms_per_1000", "expected a rate above 0 and at most 100", fix: "write false_alarms_per_1000 = 0.2")
                 }
                 config.falseAlarmsPer1000 = rate
+            }
+        }
+        if let report = document.report {
+            config.reportBranch = report.branch
+            if let text = report.metrics {
+                let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !names.isEmpty else { throw fail("report.metrics", "no metric named", fix: "write metrics = \"time_ms, p95_time_ms\"") }
+                config.reportMetrics = names
+            }
+        }
+        if let alerts = document.alerts {
+            if let url = alerts.notifyURL {
+                let lower = url.lowercased()
+                guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+                    throw fail("alerts.notify_url", "expected an http:// or https:// URL", fix: "write notify_url = \"https://hooks.example.com/perf\"")
+                }
+                config.notifyURL = url
+            }
+            if let format = alerts.notifyFormat {
+                guard format == "json" || format == "slack" else {
+                    throw fail("alerts.notify_format", "expected \"json\" or \"slack\"", fix: "write notify_format = \"slack\"")
+                }
+                config.notifyFormat = format
             }
         }
         // A table's keys come back unordered; by name, so that overlapping [metrics.*] rules apply

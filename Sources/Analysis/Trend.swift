@@ -51,6 +51,9 @@ package struct TrendPoint: Sendable {
     package let time: String?
     package let value: Double
     package let runs: Int
+    /// The 25th and 75th percentiles of the commit's raw samples, all its runs pooled; nil when
+    /// its runs gave single values.
+    package var sampleQuartiles: (low: Double, high: Double)? = nil
 }
 
 /// A change point of a series, with its commit.
@@ -188,8 +191,13 @@ package struct Trend: Sendable {
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
         let commits = perCommit.sorted { $0.key < $1.key }
         let points = commits.enumerated().map { index, entry in
-            TrendPoint(index: index, commit: ordered[entry.key], time: times[ordered[entry.key]],
-                       value: Descriptive.median(entry.value.map(Descriptive.median)), runs: entry.value.count)
+            var point = TrendPoint(index: index, commit: ordered[entry.key], time: times[ordered[entry.key]],
+                                   value: Descriptive.median(entry.value.map(Descriptive.median)), runs: entry.value.count)
+            if entry.value.contains(where: { $0.count > 1 }) {
+                let pooled = entry.value.flatMap { $0 }.sorted()
+                point.sampleQuartiles = (Descriptive.percentile(sorted: pooled, 25), Descriptive.percentile(sorted: pooled, 75))
+            }
+            return point
         }
         let environmentChanges = Self.environmentChanges(points, environments)
         func change(_ index: Int, before: Double, after: Double, pValue: Double) -> TrendChange {

@@ -71,6 +71,18 @@ enum ErrorReport {
         }
     }
 
+    /// The text `report` would print for `error`, for a page or a receipt that shows it instead.
+    static func message(for error: Error) -> String {
+        switch error {
+        case let failure as CommandFailure: return failure.message
+        case let input as InputError: return input.description
+        case let analysis as CompareError: return analysis.description
+        case let warehouse as WarehouseError: return warehouse.description
+        case let cocoa as CocoaError: return describe(cocoa)
+        default: return WarehouseError.engineMessage(for: error) ?? "\(error)"
+        }
+    }
+
     static func describe(_ error: CocoaError) -> String {
         let file = error.filePath ?? error.url?.path ?? "a file"
         let what: String

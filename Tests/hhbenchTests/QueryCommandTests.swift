@@ -252,7 +252,7 @@ import Testing
 
         let csv = try hhbench(["export", "--db", "a.db", "--format", "csv"], cwd: folder.path)
         let lines = csv.stdout.split(separator: "\n")
-        #expect(lines[0].hasPrefix("run_id,run_uuid,commit_sha,branch,machine"))
+        #expect(lines[0] == "benchmark,metric,value,unit,commit,recorded_at,branch,machine,benchmark_group,params,direction,derived,commit_sha,run_id,run_uuid,machine_fingerprint")
         #expect(lines.count - 1 == (try scalar(folder.file("a.db"), "SELECT count(*) FROM measurements") ?? 0))
         let sampleRows = try hhbench(["export", "--db", "a.db", "--format", "csv", "--samples", "--run", "1"], cwd: folder.path)
         #expect(sampleRows.stdout.split(separator: "\n").count == 1 + 120)

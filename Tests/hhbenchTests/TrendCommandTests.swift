@@ -96,8 +96,22 @@ import Testing
         #expect(markdown.stdout.contains("![api](\(out)/p95_time_ms-api.svg)"))
         let svg = try String(contentsOfFile: out + "/p95_time_ms-api.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-        #expect(svg.contains("<polyline") && svg.contains("stroke=\"#d1242f\"") && svg.contains(String(history.recorded[16].prefix(7))))
-        #expect(svg.components(separatedBy: "<circle").count - 1 == 32)
+        #expect(svg.contains("<polyline") && svg.contains("class=\"change regression\"") && svg.contains(String(history.recorded[16].prefix(7))))
+        // One point per commit, each with its commit for the hover; a title and a description for screen readers.
+        let commits = try #require(svg.firstMatch(of: /data-commits="([^"]*)"/)?.1)
+        #expect(commits.split(separator: " ").count == 32)
+        #expect(svg.contains("<title id=\"chart0-t\">api — p95_time_ms (lower is better)</title>"))
+        #expect(svg.contains("Regression +"))
+        // Ticks are round numbers in human units, evenly spaced: "10 ms", "11 ms", … (never 10.4999).
+        let ticks = svg.matches(of: /<text class="tick" x="[0-9.]+" y="[0-9.]+" text-anchor="end">([^<]*)<\/text>/).map { String($0.1) }
+        #expect(ticks.count >= 3, "\(ticks)")
+        let values = ticks.compactMap { label -> Double? in
+            guard label.hasSuffix(" ms") else { return nil }
+            return Double(label.dropLast(3))
+        }
+        #expect(values.count == ticks.count, "\(ticks)")
+        let steps = Set(zip(values, values.dropFirst()).map { (($1 - $0) * 1000).rounded() })
+        #expect(steps.count == 1 && [1000.0, 2000, 500, 5000].contains(steps.first ?? 0), "\(ticks)")
 
         let combined = try history.trend(["--format", "svg"])
         #expect(combined.stdout.components(separatedBy: "<polyline").count - 1 == 3)

@@ -32,7 +32,8 @@ LAYERS = {
     "HHBenchKit": {"Records", "Statistics", "CMeasure"},
     "HHBenchRecording": {"HHBenchKit", "Records", "Recording", "Warehouse"},
     "CMeasure": set(),
-    "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto"},
+    "CHTTP": set(),
+    "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto", "Mustache", "CHTTP"},
 }
 ENGINE_ONLY = {"GRDB": "Warehouse"}
 LIBRARIES_WITHOUT_SQL = {"Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "hhbench"}

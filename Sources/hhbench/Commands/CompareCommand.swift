@@ -47,6 +47,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var notifyOptions: NotifyOptions
 
     @Option(help: ArgumentHelp("The baseline branch, tag, remote ref or sha. Default: [compare] baseline in hhbench.toml, else origin's default branch, else main, else master.",
                                valueName: "ref"))
@@ -154,6 +155,10 @@ struct CompareCommand: ParsableCommand {
         case .csv: output = CompareRendering.csv(report)
         }
         print(output, terminator: "")
+        if let notifier = try notifyOptions.notifier(config: config, database: database) {
+            let contexts = try warehouse.runContexts(uuids: report.candidate.runs.map(\.uuid))
+            notifier.send(Alert.from(report, contexts: contexts))
+        }
 
         let failing = failOn.isEmpty ? [FailOn.regression, .overBudget] : failOn
         let failed = (failing.contains(.regression) && report.count(.regression) > 0)

@@ -7,18 +7,21 @@ import Warehouse
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write runs out: native JSON lines (which 'hhbench record' reads back into the same runs) or CSV.",
+        abstract: "Write runs out: native JSON lines (which 'hhbench record' reads back into the same runs), CSV, or the newest values for Prometheus.",
         discussion: """
             jsonl: one {"run": {...}} section a run, with its whole context, raw samples and given values; \
             derived metrics are derived again on recording. csv: one row a measurement (the hh_measurements \
-            columns), or one row a raw sample with --samples.
+            columns), or one row a raw sample with --samples. openmetrics: the newest value of every benchmark × \
+            metric per branch and machine (on --branch only, with it) in the OpenMetrics text format, one gauge \
+            family hhbench_METRIC with benchmark, metric, unit, branch and machine labels; 'hhbench push' sends \
+            the same to a Pushgateway.
             """)
 
-    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, csv, openmetrics }
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "jsonl or csv.")
+    @Option(help: "jsonl, csv or openmetrics.")
     var format: ExportFormat = .jsonl
 
     @Option(help: ArgumentHelp("Only runs recorded at or after this time (ISO 8601, e.g. 2026-11-01).", valueName: "time"))
@@ -41,10 +44,17 @@ struct ExportCommand: ParsableCommand {
         if let since = recordedSince ?? deprecatedSince, Self.time(since) == nil {
             throw ValidationError("--recorded-since '\(since)' is not an ISO 8601 date or time; write 2026-11-01 or 2026-11-01T12:00:00Z")
         }
+        if format == .openmetrics && (recordedSince != nil || deprecatedSince != nil || !runs.isEmpty || samples) {
+            throw ValidationError("--format openmetrics writes the newest value of every series; --recorded-since, --run and --samples do not apply")
+        }
     }
 
     func run() throws {
         let warehouse = try database.openForReading()
+        if format == .openmetrics {
+            print(OpenMetrics.render(try warehouse.latestValues().filter { branch == nil || $0.branch == branch }), terminator: "")
+            return
+        }
         let since = Deprecation.renamed(recordedSince, deprecatedSince, old: "export --since", new: "--recorded-since")
         var ids = try warehouse.runIDs(since: since.flatMap(Self.time), branch: branch)
         if !runs.isEmpty {
@@ -61,6 +71,8 @@ struct ExportCommand: ParsableCommand {
                                            header: { output.write(DataTable.csvLine($0)) },
                                            row: { output.write(DataTable.csvLine($0.map(\.exactText))) })
             output.flush()
+        case .openmetrics:
+            break  // written above, before any run is read
         }
         if ids.isEmpty { note("hhbench: no runs to export") }
     }

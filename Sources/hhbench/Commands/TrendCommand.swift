@@ -24,6 +24,7 @@ struct TrendCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var notifyOptions: NotifyOptions
 
     @Argument(help: ArgumentHelp("The metric, such as p95_time_ms or time_ms.", valueName: "metric"))
     var metric: String
@@ -83,6 +84,9 @@ struct TrendCommand: ParsableCommand {
         if let window = otavaWindow ?? deprecatedWindow, window < 2 { throw ValidationError("--otava-window must be at least 2") }
         if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
         if let falseAlarms, !(falseAlarms > 0 && falseAlarms <= 100) { throw ValidationError("--false-alarms must be above 0 and at most 100") }
+        if notifyOptions.notify != nil && (failOn ?? deprecatedFailOnChange) == nil {
+            throw ValidationError("--notify sends the regressions that --fail-on regression finds; add --fail-on regression")
+        }
     }
 
     func run() throws {
@@ -105,13 +109,14 @@ struct TrendCommand: ParsableCommand {
                                                + (benchmark.map { " matching '\($0)'" } ?? ""))
         }
         var links: [String: String] = [:]
+        let commits = format == .svg ? try warehouse.commitDetails(Array(Set(report.series.flatMap { $0.points.map(\.commit) }))) : [:]
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for series in report.series {
                 // Names come from data and the command line: never a path of their own.
                 let path = (out as NSString).appendingPathComponent(
                     SafeFileName.make("\(metric)-\(series.benchmark.displayName)", extension: "svg"))
-                try SVGChart.document([series], metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
+                try SVGChart.document([series], metric: metric, commits: commits).write(toFile: path, atomically: true, encoding: .utf8)
                 links[series.benchmark.displayName] = path
             }
         }
@@ -121,16 +126,23 @@ struct TrendCommand: ParsableCommand {
         case .json: print(JSONOutput.render(TrendRendering.json(report)), terminator: "")
         case .markdown: print(TrendRendering.markdown(report, svgLinks: links), terminator: "")
         case .svg:
-            if out == nil { print(SVGChart.document(report.series, metric: metric), terminator: "") }
+            if out == nil { print(SVGChart.document(report.series, metric: metric, commits: commits), terminator: "") }
             else { for path in links.values.sorted() { note("wrote \(path)") } }
         }
         let failOn = Deprecation.renamed(failOn, deprecatedFailOnChange, old: "--fail-on-change", new: "--fail-on")
         if failOn == .regression {
             // Only the detector's change points count (outliers are not changes), and a change
             // where the machine or toolchain changed is the environment's, not the code's.
-            let blamed = report.series.compactMap { series -> String? in
+            let regressions = report.series.compactMap { series -> (TrendSeries, TrendChange)? in
                 guard let change = series.changes.last, change.kind == .regression, change.environment == nil,
                       change.index >= series.points.count - recent else { return nil }
+                return (series, change)
+            }
+            if let notifier = try notifyOptions.notifier(config: config, database: database), !regressions.isEmpty {
+                let runs = try warehouse.runsAt(commits: regressions.map(\.1.commit), branch: report.branch)
+                notifier.send(regressions.map { Alert.from($0.1, series: $0.0, report: report, run: runs[$0.1.commit]) })
+            }
+            let blamed = regressions.map { series, change -> String in
                 let subject = change.subject.map { " \"\(Printable.escaped(String($0.prefix(60))))\"" } ?? ""
                 return "\(Printable.escaped(series.benchmark.displayName)) \(CompareRendering.percent(change.changePct)) "
                     + "from commit \(change.commit.prefix(10))\(subject)"

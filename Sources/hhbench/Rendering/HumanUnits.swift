@@ -22,15 +22,31 @@ enum HumanUnits {
         return significant(base / chosen.1) + " " + chosen.0
     }
 
-    /// Four significant digits, trailing zeros dropped.
+    /// Four significant digits, trailing zeros dropped (`48.7`, `221.7`, `0.0049`, `12350`).
+    /// Written from an integer, not with `String(format:)`: a report formats every point.
     static func significant(_ value: Double) -> String {
         guard value != 0 else { return "0" }
+        guard value.isFinite else { return "\(value)" }
         let digits = max(0, 3 - Int(floor(log10(abs(value)))))
-        var text = String(format: "%.\(digits)f", value)
-        if text.contains(".") {
+        let scale = pow(10, Double(digits))
+        let product = abs(value) * scale
+        // Near a tie the product's own rounding may differ from the value's: printf decides those.
+        guard digits <= 15, product < 9e15, abs(product - product.rounded(.down) - 0.5) > 1e-6 else {
+            var text = String(format: "%.\(digits)f", value)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text
+        }
+        let scaled = Int(product.rounded())
+        var text = String(scaled)
+        if digits > 0 {
+            if text.count <= digits { text = String(repeating: "0", count: digits - text.count + 1) + text }
+            text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
         }
-        return text
+        return value < 0 && text != "0" ? "-" + text : text
     }
 }

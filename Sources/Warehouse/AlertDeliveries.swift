@@ -1,0 +1,51 @@
+import GRDB
+import Records
+
+/// An alert `--notify` delivered, or gave up delivering, kept so that it is sent once per run.
+package struct AlertDelivery: Sendable, Equatable {
+    /// SHA-256 of the destination, the candidate runs, the series and the verdict.
+    package let key: String
+    package let runUUID: String?
+    package let benchmark: String
+    package let metric: String
+    package let verdict: String
+    package let attempts: Int
+    /// The receiver's last HTTP status; nil when it never answered.
+    package let httpStatus: Int?
+
+    package init(key: String, runUUID: String?, benchmark: String, metric: String, verdict: String, attempts: Int, httpStatus: Int?) {
+        self.key = key
+        self.runUUID = runUUID
+        self.benchmark = benchmark
+        self.metric = metric
+        self.verdict = verdict
+        self.attempts = attempts
+        self.httpStatus = httpStatus
+    }
+}
+
+extension Warehouse {
+    /// The keys among `keys` whose alert was delivered already (a 2xx answer).
+    package func deliveredAlerts(_ keys: [String]) throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return try queue.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT alert_key FROM alert_deliveries
+                WHERE alert_key IN (\(databaseQuestionMarks(count: keys.count))) AND http_status BETWEEN 200 AND 299
+                """, arguments: StatementArguments(keys)))
+        }
+    }
+
+    /// Records a delivery; a failed one is replaced by a later success.
+    package func recordAlertDelivery(_ delivery: AlertDelivery) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO alert_deliveries (alert_key, run_uuid, benchmark, metric, verdict, delivered_at, attempts, http_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (alert_key) DO UPDATE SET delivered_at = excluded.delivered_at, attempts = excluded.attempts,
+                    http_status = excluded.http_status
+                """, arguments: [delivery.key, delivery.runUUID, delivery.benchmark, delivery.metric, delivery.verdict,
+                                 Timestamp.now(), delivery.attempts, delivery.httpStatus])
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Records
+import Warehouse
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a static HTML site of the history: every benchmark's trend, change points and recent runs.",
+        discussion: """
+            DIR/index.html lists every benchmark × headline metric (each main time series' median and p95 by default, \
+            or [report] metrics) on one branch: the latest value, its change against its baseline segment, a \
+            sparkline, the newest change point and flagged drift, with a filter box and sortable columns. \
+            DIR/benchmarks/NAME.html charts each metric along the branch's first-parent history (the spread of the \
+            raw samples, segment means, change points, machine and toolchain changes) above the recent runs. \
+            --compare adds DIR/compare.html with the current commit's compare verdicts. The site works from \
+            file:// with no network: inline SVG and a few lines of inline script.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: ArgumentHelp("The folder to write the site into (created if needed; its other files are left alone).", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The branch. Default: [report] branch, else the current branch, else the default branch.", valueName: "ref"))
+    var branch: String?
+
+    @Option(help: "At most this many commits with results per chart, the newest; 0 for all.")
+    var last = 200
+
+    @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))
+    var runsOn: String?
+
+    @Flag(help: "Use runs from every machine.")
+    var anyMachine = false
+
+    @Option(help: ArgumentHelp("A headline metric of the index (repeatable). Default: [report] metrics, else each main time series and its p95.",
+                               valueName: "name"))
+    var metric: [String] = []
+
+    @Flag(help: "Add a page with the current commit's compare verdicts (as hhbench compare gives them).")
+    var compare = false
+
+    @Option(help: ArgumentHelp("The compare page's baseline branch (as compare --since).", valueName: "ref"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("The compare page's candidate commit. Default: HEAD, else the branch's newest commit with runs.", valueName: "sha"))
+    var commit: String?
+
+    @Option(help: "text (what was written, on stderr) or json (a receipt on stdout).")
+    var format: ReceiptFormat = .text
+
+    func validate() throws {
+        if runsOn != nil && anyMachine { throw ValidationError("--runs-on and --any-machine contradict each other") }
+        if last < 0 { throw ValidationError("--last must be 0 (all) or more") }
+        if !compare && (since != nil || commit != nil) { throw ValidationError("--since and --commit choose the compare page's sides; add --compare") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let config = try configOptions.load()
+        let warehouse = try database.openForReading()
+        let history = CommitHistory(warehouse: warehouse)
+        var request = ReportRequest()
+        request.branch = branch ?? config.reportBranch
+        request.last = last
+        request.machine = runsOn
+        request.anyMachine = anyMachine
+        request.headlineMetrics = metric.isEmpty ? config.reportMetrics : metric
+        if compare {
+            var compareRequest = CompareRequest(baseline: .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch()))
+            if let candidate = try commit ?? (history.head() == nil ? request.branch.flatMap(warehouse.newestCommit(onBranch:)) : nil) {
+                compareRequest.candidate = .commit(candidate)
+            }
+            compareRequest.window = config.window ?? 10
+            compareRequest.anyMachine = anyMachine
+            compareRequest.machine = runsOn
+            compareRequest.correction = config.correction ?? .bh
+            compareRequest.assumedRunNoise = (config.runNoisePct ?? 3) / 100
+            request.compare = compareRequest
+        }
+        let builder = ReportBuilder(warehouse: warehouse, history: history, config: config, generatedAt: Timestamp.now())
+        let site = try builder.build(request)
+        guard site.series > 0 else {
+            throw CommandFailure.notEnoughData("no series to report on \(site.branch)" + (metric.isEmpty ? "" : " for " + metric.joined(separator: ", ")))
+        }
+        var bytes = 0
+        for page in site.pages {
+            let path = (out as NSString).appendingPathComponent(page.path)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let data = Data(page.html.utf8)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            bytes += data.count
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let htmlPages = site.pages.filter { $0.path.hasSuffix(".html") }.count
+        let index = (out as NSString).appendingPathComponent("index.html")
+        switch format {
+        case .text:
+            note("wrote \(index): \(htmlPages) pages, \(site.series) charts, \(HumanUnits.format(Double(bytes), unit: "B")) in \(String(format: "%.2f", seconds)) s")
+        case .json:
+            print(JSONOutput.render(.object([
+                ("index", .string(index)), ("branch", .string(site.branch)), ("pages", .number(DecimalNumber(Double(htmlPages)))),
+                ("charts", .number(DecimalNumber(Double(site.series)))), ("bytes", .number(DecimalNumber(Double(bytes)))),
+            ])), terminator: "")
+        }
+    }
+}
