@@ -48,44 +48,28 @@ struct ReportBuilder {
         var pages: [ReportPage] = []
         var rows: [[String: Any]] = []
         var seriesCount = 0
-        let common: [String: Any] = ["version": HHBenchVersion.current, "generatedAt": generatedAt,
+        let common: [String: String] = ["version": HHBenchVersion.current, "generatedAt": generatedAt,
                                      "database": SafeText.make((warehouse.path as NSString).lastPathComponent)]
-        for (benchmark, series) in byBenchmark.sorted(by: { $0.key < $1.key }) {
-            guard let file = names[benchmark] else { continue }
-            let name = SafeText.make(benchmark.displayName)
-            // The p95 chart's band is the spread of the time samples it summarises.
-            let bands = Dictionary(series.flatMap { one in one.trend.points.compactMap { point in point.sampleQuartiles.map { (point.commit, $0) } } },
-                                   uniquingKeysWith: { first, _ in first })
-            var charts: [[String: Any]] = []
-            for (offset, one) in series.enumerated() {
-                let model = ChartModel(series: one.trend, metric: one.label, commits: commits, bands: bands)
-                charts.append(["metric": SafeText.make(one.label), "svg": SVGChart.inline(model, id: "c\(offset)")])
-                seriesCount += 1
-                if one.headline { rows.append(indexRow(one, benchmark: name, href: "benchmarks/\(file)", commits: commits)) }
+        // Each benchmark's page on its own: spread over the cores (the database reads are serialised by GRDB).
+        let benchmarks = byBenchmark.sorted(by: { $0.key < $1.key })
+        let results = UnsafeMutableBufferPointer<Result<BenchmarkPage, Error>?>.allocate(capacity: benchmarks.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: benchmarks.count) { item in
+            let (benchmark, series) = benchmarks[item]
+            slots[item] = Result {
+                try benchmarkPage(benchmark, series: series, file: names[benchmark] ?? "page\(item).html", branch: branch, machine: machine,
+                                  commits: commits, common: common)
             }
-            let runs = try warehouse.recentRuns(of: benchmark, branch: branch, limit: 15).map { run -> [String: Any] in
-                var row: [String: Any] = [
-                    "commit": run.commit.map { String($0.prefix(10)) } ?? "-",
-                    "subject": run.commit.flatMap { commits[$0]?.subject }.map { SafeText.make(String($0.prefix(80))) } ?? "",
-                    "recorded": String(run.recordedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
-                    "machine": SafeText.make(run.machine), "toolchain": SafeText.make(run.toolchain ?? ""),
-                    "tool": SafeText.make([run.tool ?? run.sourceFormat, run.toolVersion].compactMap { $0 }.joined(separator: " ")),
-                    "uuid": run.uuid,
-                ]
-                if let url = run.ciJobURL, Self.isWebLink(url) { row["jobURL"] = url }
-                return row
-            }
-            var page = common
-            page["root"] = "../"
-            page["pageTitle"] = "\(name) — hhbench"
-            page["heading"] = name
-            page["summary"] = "\(branch)" + (machine.map { " · \(SafeText.make($0))" } ?? " · every machine")
-                + " · \(series.first?.trend.points.count ?? 0) commits"
-            page["charts"] = charts
-            page["runs"] = runs
-            pages.append(ReportPage(path: "benchmarks/\(file)", html: ReportTemplates.render("benchmark", page)))
         }
-        var index = common
+        for result in results {
+            guard let page = try result?.get() else { continue }
+            pages.append(page.page)
+            rows += page.rows
+            seriesCount += page.charts
+        }
+        var index: [String: Any] = common
         index["pageTitle"] = "hhbench — \(SafeText.make(branch))"
         index["heading"] = "Benchmarks on \(SafeText.make(branch))"
         index["branch"] = SafeText.make(branch)
@@ -99,6 +83,50 @@ struct ReportBuilder {
         }
         pages.append(ReportPage(path: "index.html", html: ReportTemplates.render("index", index)))
         return (pages + ReportTemplates.assets, seriesCount, branch)
+    }
+
+    /// A benchmark's page, its index rows and its number of charts.
+    struct BenchmarkPage {
+        let page: ReportPage
+        let rows: [[String: Any]]
+        let charts: Int
+    }
+
+    private func benchmarkPage(_ benchmark: BenchmarkKey, series: [ReportSeries], file: String, branch: String, machine: String?,
+                               commits: [String: CommitDetails], common: [String: String]) throws -> BenchmarkPage {
+        let name = SafeText.make(benchmark.displayName)
+        // The p95 chart's band is the spread of the time samples it summarises.
+        let bands = Dictionary(series.flatMap { one in one.trend.points.compactMap { point in point.sampleQuartiles.map { (point.commit, $0) } } },
+                               uniquingKeysWith: { first, _ in first })
+        var charts: [[String: Any]] = []
+        var rows: [[String: Any]] = []
+        for (offset, one) in series.enumerated() {
+            let model = ChartModel(series: one.trend, metric: one.label, commits: commits, bands: bands)
+            charts.append(["metric": SafeText.make(one.label), "svg": SVGChart.inline(model, id: "c\(offset)")])
+            if one.headline { rows.append(indexRow(one, benchmark: name, href: "benchmarks/\(file)", commits: commits)) }
+        }
+        let runs = try warehouse.recentRuns(of: benchmark, branch: branch, limit: 15).map { run -> [String: Any] in
+            var row: [String: Any] = [
+                "commit": run.commit.map { SafeText.make(String($0.prefix(10))) } ?? "-",
+                "subject": run.commit.flatMap { commits[$0]?.subject }.map { SafeText.make(String($0.prefix(80))) } ?? "",
+                "recorded": String(run.recordedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                "machine": SafeText.make(run.machine), "toolchain": SafeText.make(run.toolchain ?? ""),
+                "tool": SafeText.make([run.tool ?? run.sourceFormat, run.toolVersion].compactMap { $0 }.joined(separator: " ")),
+                "uuid": SafeText.make(run.uuid),
+            ]
+            if let url = run.ciJobURL, Self.isWebLink(url) { row["jobURL"] = url }
+            return row
+        }
+        var page: [String: Any] = common
+        page["root"] = "../"
+        page["pageTitle"] = "\(name) — hhbench"
+        page["heading"] = name
+        page["summary"] = SafeText.make(branch) + (machine.map { " · \(SafeText.make($0))" } ?? " · every machine")
+            + " · \(series.first?.trend.points.count ?? 0) commits"
+        page["charts"] = charts
+        page["runs"] = runs
+        return BenchmarkPage(page: ReportPage(path: "benchmarks/\(file)", html: ReportTemplates.render("benchmark", page)), rows: rows,
+                             charts: charts.count)
     }
 
     /// Trends of every metric the site shows, by benchmark, headline metrics first.
