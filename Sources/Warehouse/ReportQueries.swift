@@ -122,6 +122,13 @@ package struct RunContextRow: Sendable, Equatable, FetchableRecord {
     package let ciJobURL: String?
     package let dirty: Bool?
 
+    /// The columns above, from a run joined with its machine; a query adds its WHERE and ORDER.
+    static let selection = """
+        SELECT r.uuid, r.recorded_at, r.commit_sha, mc.name AS machine, r.source_format, r.tool, r.tool_version, r.toolchain,
+               r.ci_job_url, r.dirty
+        FROM runs r JOIN machines mc ON mc.id = r.machine_id
+        """
+
     enum Columns {
         static let uuid = Column("uuid"), recordedAt = Column("recorded_at"), commit = Column("commit_sha"), machine = Column("machine")
         static let sourceFormat = Column("source_format"), tool = Column("tool"), toolVersion = Column("tool_version")
@@ -148,11 +155,8 @@ extension Warehouse {
         try queue.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?",
                                               arguments: [benchmark.name, benchmark.group, benchmark.params]) else { return [] }
-            return try RunContextRow.fetchAll(db, sql: """
-                SELECT r.uuid, r.recorded_at, r.commit_sha, mc.name AS machine, r.source_format, r.tool, r.tool_version, r.toolchain,
-                       r.ci_job_url, r.dirty
-                FROM runs r JOIN machines mc ON mc.id = r.machine_id
-                WHERE r.branch = ? AND EXISTS (SELECT 1 FROM measurements ms WHERE ms.run_id = r.id AND ms.benchmark_id = ?)
+            return try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+                 WHERE r.branch = ? AND EXISTS (SELECT 1 FROM measurements ms WHERE ms.run_id = r.id AND ms.benchmark_id = ?)
                 ORDER BY r.recorded_at DESC, r.id DESC LIMIT ?
                 """, arguments: [branch, id, limit])
         }
@@ -164,10 +168,8 @@ extension Warehouse {
     package func runContexts(uuids: [String]) throws -> [String: RunContextRow] {
         guard !uuids.isEmpty else { return [:] }
         return try queue.read { db in
-            let rows = try RunContextRow.fetchAll(db, sql: """
-                SELECT r.uuid, r.recorded_at, r.commit_sha, mc.name AS machine, r.source_format, r.tool, r.tool_version, r.toolchain,
-                       r.ci_job_url, r.dirty
-                FROM runs r JOIN machines mc ON mc.id = r.machine_id WHERE r.uuid IN (\(databaseQuestionMarks(count: uuids.count)))
+            let rows = try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+                 WHERE r.uuid IN (\(databaseQuestionMarks(count: uuids.count)))
                 """, arguments: StatementArguments(uuids))
             return Dictionary(rows.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -179,11 +181,8 @@ extension Warehouse {
     package func runsAt(commits: [String], branch: String?) throws -> [String: RunContextRow] {
         guard !commits.isEmpty else { return [:] }
         return try queue.read { db in
-            let rows = try RunContextRow.fetchAll(db, sql: """
-                SELECT r.uuid, r.recorded_at, r.commit_sha, mc.name AS machine, r.source_format, r.tool, r.tool_version, r.toolchain,
-                       r.ci_job_url, r.dirty
-                FROM runs r JOIN machines mc ON mc.id = r.machine_id
-                WHERE r.commit_sha IN (\(databaseQuestionMarks(count: commits.count)))
+            let rows = try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+                 WHERE r.commit_sha IN (\(databaseQuestionMarks(count: commits.count)))
                 ORDER BY r.branch IS ? DESC, r.recorded_at DESC, r.id DESC
                 """, arguments: StatementArguments(commits) + [branch])
             var result: [String: RunContextRow] = [:]

@@ -14,6 +14,27 @@ import Testing
         }
     }
 
+    @Test func reportAndAlertSettings() throws {
+        let config = try ProjectConfig.parse("""
+            [report]
+            branch = "release/2.x"
+            metrics = " time_ms ,p95_time_ms,, rss_kb "
+
+            [alerts]
+            notify_url = "https://hooks.example.com/perf?token=x"
+            notify_format = "slack"
+            """, file: "hhbench.toml")
+        #expect(config.reportBranch == "release/2.x")
+        #expect(config.reportMetrics == ["time_ms", "p95_time_ms", "rss_kb"])
+        #expect(config.notifyURL == "https://hooks.example.com/perf?token=x")
+        #expect(config.notifyFormat == "slack")
+        let url = refusal("[alerts]\nnotify_url = \"file:///etc/passwd\"")
+        #expect(url?.line == 2 && url?.field == "alerts.notify_url")
+        #expect(refusal("[alerts]\nnotify_format = \"xml\"")?.field == "alerts.notify_format")
+        #expect(refusal("[report]\nmetrics = \" , \"")?.field == "report.metrics")
+        #expect(refusal("[report]\nmetric = \"time_ms\"")?.problem == "unknown setting")
+    }
+
     @Test func readsRealTOML() throws {
         let config = try ProjectConfig.parse("""
             # literal strings, escapes, inline tables, integers where floats are meant

@@ -134,13 +134,16 @@ struct ReportBuilder {
         let recorded = try warehouse.recordedMetrics()
         let sampled = Set(recorded.filter(\.hasSamples).map(\.name))
         let summaries = Set(sampled.flatMap { name in RunRecord.derivedPrefixes.map { "\($0)_\(name)" } } + ["throughput_ops_per_sec"])
-        let given = recorded.map(\.name).filter { !sampled.contains($0) && !summaries.contains($0) }
         let timeSeries = sampled.filter { $0.hasPrefix("time_") }.sorted()
+        // Given values and sample series other than times (memory, say): a benchmark's headline when it has no time series.
+        let given = recorded.map(\.name).filter { !sampled.contains($0) && !summaries.contains($0) }
+            + sampled.filter { !$0.hasPrefix("time_") }.sorted()
         let wanted = request.headlineMetrics ?? (timeSeries.flatMap { [$0, "p95_\($0)"] } + given)
         var branch = request.branch ?? ""
         var machine: String?
         var byBenchmark: [BenchmarkKey: [ReportSeries]] = [:]
-        for metric in wanted where recorded.contains(where: { $0.name == metric }) {
+        var seen = Set<String>()
+        for metric in wanted where seen.insert(metric).inserted && recorded.contains(where: { $0.name == metric }) {
             var trend = TrendRequest(metric: metric)
             trend.branch = request.branch
             trend.last = request.last
