@@ -15,7 +15,8 @@ struct ReportCommand: ParsableCommand {
             DIR/benchmarks/NAME.html charts each metric along the branch's first-parent history (the spread of the \
             raw samples, segment means, change points, machine and toolchain changes) above the recent runs. \
             --compare adds DIR/compare.html with the current commit's compare verdicts. The site works from \
-            file:// with no network: inline SVG and a few lines of inline script.
+            file:// with no network: inline SVG charts, and one small stylesheet and script (hhbench.css, hhbench.js) \
+            beside index.html.
             """)
 
     @OptionGroup var database: DatabaseOptions

@@ -21,7 +21,7 @@ enum ReportTemplates {
         .subject{color:var(--muted)}input[type=search]{font:inherit;padding:6px 8px;width:min(100%,420px);margin:8px 0;box-sizing:border-box}
         svg.hh-chart{max-width:100%;height:auto}section.chart{margin-bottom:12px}
         #tip{position:absolute;padding:3px 6px;background:var(--fg);color:var(--bg);border-radius:4px;font:12px ui-monospace,monospace;pointer-events:none;white-space:pre}
-        @media (max-width:640px){body{padding:8px}td,th{padding:3px 4px}.wide{display:none}}
+        @media (max-width:640px){body{padding:8px}td,th{padding:3px 4px;white-space:nowrap}.wide,.subject{display:none}}
         """
 
     /// Filtering (also from a link: index.html#q=TEXT) and sorting of the index, and a tooltip with each chart point's commit and value.
