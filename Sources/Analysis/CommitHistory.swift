@@ -23,9 +23,21 @@ package struct CommitHistory: Sendable {
     /// A full sha for a branch, tag, remote ref or (abbreviated) sha: git first (`origin/NAME`
     /// when there is no local NAME, as in a CI checkout of a pull request), then the stored
     /// commits, then the newest run recorded on a branch of that name.
+    ///
+    /// A branch whose newest recorded run is at a commit this repository does not have (a database
+    /// recorded elsewhere, read inside another checkout, such as the example history inside
+    /// hhbench's own clone) resolves to that run's commit: the branch the runs were recorded on.
     package func resolve(_ reference: String) throws -> String? {
-        if let sha = resolveInGit(reference) { return sha }
+        if let sha = resolveInGit(reference) {
+            if let recorded = try warehouse.newestCommit(onBranch: reference), recorded != sha, !gitKnows(recorded) { return recorded }
+            return sha
+        }
         return try resolveInDatabase(reference)
+    }
+
+    /// True when some run was recorded at `sha`.
+    package func hasRuns(_ sha: String) throws -> Bool {
+        try !warehouse.commitsWithRuns([sha]).isEmpty
     }
 
     /// The baseline branch when neither a flag nor `hhbench.toml` names one: the remote's

@@ -147,4 +147,18 @@ enum Chromium {
         // Compare flags without --compare are a usage error.
         #expect(try hhbench(["report", "--db", db, "--out", folder.file("x"), "--since", "main"]).status == 2)
     }
+
+    /// The README's recipe inside a clone: the repository's main is not the branch the example was
+    /// recorded on, and the report (and its compare page) follow the recorded runs.
+    @Test func theExampleHistoryReportsInsideAnotherRepository() throws {
+        let repo = try GitRepository()
+        try repo.commit("unrelated work on this repository's main")
+        let db = try warehouse(repo.folder)
+        let result = try hhbench(["report", "--db", db, "--out", "site", "--branch", "main", "--compare", "--since", "main", "--format", "json"],
+                                 cwd: repo.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSONParser.parse(result.stdout)["charts"]?.doubleValue == 13)
+        let index = try String(contentsOfFile: repo.folder.file("site/index.html"), encoding: .utf8)
+        #expect(index.contains("<a href=\"compare.html\">Compare: abababab"), "\(index.prefix(2000))")
+    }
 }

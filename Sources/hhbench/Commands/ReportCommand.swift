@@ -72,7 +72,11 @@ struct ReportCommand: ParsableCommand {
         request.headlineMetrics = metric.isEmpty ? config.reportMetrics : metric
         if compare {
             var compareRequest = CompareRequest(baseline: .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch()))
-            if let candidate = try commit ?? (history.head() == nil ? request.branch.flatMap(warehouse.newestCommit(onBranch:)) : nil) {
+            // HEAD when it has runs; else (no git, or a history recorded elsewhere) the branch's newest commit with runs.
+            let head = history.head()
+            let useHead = try head.map(history.hasRuns) ?? false
+            let branchHead = try history.resolve(request.branch ?? history.currentBranch() ?? history.defaultBaselineBranch())
+            if let candidate = commit ?? (useHead ? nil : branchHead) {
                 compareRequest.candidate = .commit(candidate)
             }
             compareRequest.window = config.window ?? 10
