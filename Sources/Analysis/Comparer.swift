@@ -29,6 +29,15 @@ package struct CompareRequest: Sendable {
     package static let legacyBaselines = "baselines"
 
     package init(baseline: Baseline) { self.baseline = baseline }
+
+    /// A request with `hhbench.toml`'s call settings (`[compare] window`, `correction`,
+    /// `run_noise_pct`) where it gives them; a command's flags then override.
+    package init(baseline: Baseline, config: ProjectConfig) {
+        self.baseline = baseline
+        if let window = config.window { self.window = window }
+        if let correction = config.correction { self.correction = correction }
+        if let noise = config.runNoisePct { assumedRunNoise = noise / 100 }
+    }
 }
 
 /// Why a comparison could not be made.

@@ -19,6 +19,14 @@ package struct TrendRequest: Sendable {
     package var levelOptions = LevelShifts.Options()
 
     package init(metric: String) { self.metric = metric }
+
+    /// A request with `hhbench.toml`'s detector settings (`[trend] method`,
+    /// `false_alarms_per_1000`) where it gives them; a command's flags then override.
+    package init(metric: String, config: ProjectConfig) {
+        self.metric = metric
+        if let method = config.trendMethod { self.method = method }
+        if let rate = config.falseAlarmsPer1000 { levelOptions.falseAlarmsPer1000 = rate }
+    }
 }
 
 /// Which change point detector `trend` uses.

@@ -31,55 +31,39 @@ struct CommandFailure: Error, CustomStringConvertible {
 enum ErrorReport {
     /// Prints `error` to stderr (help and version to stdout) and returns its exit code.
     static func report(_ error: Error) -> Int32 {
-        switch error {
-        case let failure as CommandFailure:
-            if !failure.message.isEmpty { printError(failure.message) }
-            return failure.code
-        case let input as InputError:
-            printError(input.description)
-            return Exit.usageOrInput
-        case let analysis as CompareError:
-            printError(analysis.description)
-            if case .notEnoughData = analysis { return Exit.notEnoughData }
-            return Exit.usageOrInput
-        case let warehouse as WarehouseError:
-            printError(warehouse.description)
-            return Exit.usageOrInput
-        case let exit as ExitCode:
-            return exit.rawValue
-        case let cocoa as CocoaError:
-            // Foundation's own text ("Error Domain=NSCocoaErrorDomain Code=...") means nothing to a
-            // user: say which file and what happened.
-            printError(describe(cocoa))
-            return Exit.usageOrInput
-        case let posix as POSIXError:
-            printError("\(posix.code): \(String(cString: strerror(posix.code.rawValue)))")
-            return Exit.usageOrInput
-        case _ where WarehouseError.engineMessage(for: error) != nil:
-            printError(WarehouseError.engineMessage(for: error) ?? "")
-            return Exit.usageOrInput
-        default:
-            let parserCode = HHBench.exitCode(for: error)
-            let message = HHBench.fullMessage(for: error)
-            if parserCode == .success {
-                print(message)
-                return Exit.success
-            }
-            if !message.isEmpty { printError(message) }
-            // ArgumentParser's usage errors are EX_USAGE (64); ours are 2.
+        if let exit = error as? ExitCode { return exit.rawValue }
+        if let text = ownMessage(error) {
+            if !text.isEmpty { printError(text) }
+            if let failure = error as? CommandFailure { return failure.code }
+            if let analysis = error as? CompareError, case .notEnoughData = analysis { return Exit.notEnoughData }
             return Exit.usageOrInput
         }
+        let parserCode = HHBench.exitCode(for: error)
+        let message = HHBench.fullMessage(for: error)
+        if parserCode == .success {
+            print(message)
+            return Exit.success
+        }
+        if !message.isEmpty { printError(message) }
+        // ArgumentParser's usage errors are EX_USAGE (64); ours are 2.
+        return Exit.usageOrInput
     }
 
     /// The text `report` would print for `error`, for a page or a receipt that shows it instead.
-    static func message(for error: Error) -> String {
+    static func message(for error: Error) -> String { ownMessage(error) ?? "\(error)" }
+
+    /// The text of an error hhbench words itself; nil for ArgumentParser's (help, version, usage).
+    private static func ownMessage(_ error: Error) -> String? {
         switch error {
         case let failure as CommandFailure: return failure.message
         case let input as InputError: return input.description
         case let analysis as CompareError: return analysis.description
         case let warehouse as WarehouseError: return warehouse.description
+        // Foundation's own text ("Error Domain=NSCocoaErrorDomain Code=...") means nothing to a
+        // user: say which file and what happened.
         case let cocoa as CocoaError: return describe(cocoa)
-        default: return WarehouseError.engineMessage(for: error) ?? "\(error)"
+        case let posix as POSIXError: return "\(posix.code): \(String(cString: strerror(posix.code.rawValue)))"
+        default: return WarehouseError.engineMessage(for: error)
         }
     }
 

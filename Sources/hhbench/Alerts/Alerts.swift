@@ -36,8 +36,9 @@ struct Alert {
     }
 
     func json(timestamp: String) -> JSONValue {
-        func number(_ value: Double?) -> JSONValue { value.flatMap { $0.isFinite ? JSONValue.number(DecimalNumber($0)) : nil } ?? .null }
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        // A value that is not finite has no JSON number: null, as a missing one.
+        func number(_ value: Double?) -> JSONValue { JSONValue.optional(value.flatMap { $0.isFinite ? $0 : nil }) }
+        let text = JSONValue.optional as (String?) -> JSONValue
         return .object([
             ("alert_type", .string(kind.rawValue)), ("test_name", .string(benchmark)), ("severity", .string(severity)),
             ("details", .object([

@@ -33,6 +33,13 @@ struct HTTPDelivery {
         return last
     }
 
+    /// A URL hhbench may send to (`--notify`, `--pushgateway`): http or https with a host.
+    static func webURL(_ text: String) -> URL? {
+        let lower = text.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil else { return nil }
+        return url
+    }
+
     /// The URL as it may be shown: scheme, host and port only. Webhook paths and query strings are
     /// often the secret (a Slack webhook's path is its token), and user info always is.
     static func shown(_ url: URL) -> String {

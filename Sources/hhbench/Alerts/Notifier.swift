@@ -45,11 +45,4 @@ struct Notifier {
         if sent > 0 { note("hhbench: sent \(sent) alert(s) to \(HTTPDelivery.shown(url))") }
         return sent
     }
-
-    /// `--notify`'s URL, checked: http or https only.
-    static func parse(_ text: String) -> URL? {
-        let lower = text.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil else { return nil }
-        return url
-    }
 }

@@ -14,7 +14,7 @@ struct NotifyOptions: ParsableArguments {
     var notifyFormat: String?
 
     func validate() throws {
-        if let notify, Notifier.parse(notify) == nil {
+        if let notify, HTTPDelivery.webURL(notify) == nil {
             throw ValidationError("--notify '\(notify)' is not an http:// or https:// URL")
         }
         if let notifyFormat, Notifier.Format(rawValue: notifyFormat) == nil {
@@ -26,7 +26,7 @@ struct NotifyOptions: ParsableArguments {
     /// database, so it is opened for writing (and migrated) only here, when alerts are on.
     func notifier(config: ProjectConfig, database: DatabaseOptions) throws -> Notifier? {
         guard let text = notify ?? config.notifyURL else { return nil }
-        guard let url = Notifier.parse(text) else { throw CommandFailure.usage("the notify URL is not an http:// or https:// URL") }
+        guard let url = HTTPDelivery.webURL(text) else { throw CommandFailure.usage("the notify URL is not an http:// or https:// URL") }
         let format = (notifyFormat ?? config.notifyFormat).flatMap(Notifier.Format.init(rawValue:)) ?? .json
         do {
             return Notifier(url: url, format: format, warehouse: try database.openForWriting())

@@ -126,18 +126,18 @@ struct CompareCommand: ParsableCommand {
         let baseline: CompareRequest.Baseline = if let against { .against(against) } else {
             .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch())
         }
-        var request = CompareRequest(baseline: baseline)
+        var request = CompareRequest(baseline: baseline, config: config)
         if let commit { request.candidate = .commit(commit) }
         if !runs.isEmpty { request.candidate = .runs(runs) }
-        request.window = window ?? config.window ?? 10
+        if let window { request.window = window }
         request.anyMachine = anyMachine
         request.machine = Deprecation.renamed(runsOn, deprecatedMachine, old: "compare --machine", new: "--runs-on")
         request.overrides.alpha = alpha
         request.overrides.thresholdPct = thresholdPct
         request.benchmarkGlob = benchmark
         request.metricGlobs = metric
-        request.correction = correction ?? config.correction ?? .bh
-        request.assumedRunNoise = (runNoisePct ?? config.runNoisePct ?? 3) / 100
+        if let correction { request.correction = correction }
+        if let runNoisePct { request.assumedRunNoise = runNoisePct / 100 }
         var configWithFlags = config
         for budget in budgets.compactMap(BudgetFlag.init) {
             var rule = SeriesRule()

@@ -25,14 +25,14 @@ struct PushCommand: ParsableCommand {
     var branch: String?
 
     func validate() throws {
-        guard Notifier.parse(pushgateway) != nil else {
+        guard HTTPDelivery.webURL(pushgateway) != nil else {
             throw ValidationError("--pushgateway '\(pushgateway)' is not an http:// or https:// URL; write http://127.0.0.1:9091")
         }
         if job.isEmpty { throw ValidationError("--job must not be empty") }
     }
 
     func run() throws {
-        guard let base = Notifier.parse(pushgateway) else { throw CommandFailure.usage("--pushgateway is not a URL") }
+        guard let base = HTTPDelivery.webURL(pushgateway) else { throw CommandFailure.usage("--pushgateway is not a URL") }
         let warehouse = try database.openForReading()
         let values = try warehouse.latestValues().filter { branch == nil || $0.branch == branch }
         guard !values.isEmpty else { throw CommandFailure.notEnoughData("no values to push" + (branch.map { " on \($0)" } ?? "")) }

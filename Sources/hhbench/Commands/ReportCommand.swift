@@ -71,19 +71,16 @@ struct ReportCommand: ParsableCommand {
         request.anyMachine = anyMachine
         request.headlineMetrics = metric.isEmpty ? config.reportMetrics : metric
         if compare {
-            var compareRequest = CompareRequest(baseline: .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch()))
+            var compareRequest = CompareRequest(baseline: .since(try since ?? config.baselineBranch ?? history.defaultBaselineBranch()), config: config)
             // HEAD when it has runs; else (no git, or a history recorded elsewhere) the branch's newest commit with runs.
-            let head = history.head()
-            let useHead = try head.map(history.hasRuns) ?? false
-            let branchHead = try history.resolve(request.branch ?? history.currentBranch() ?? history.defaultBaselineBranch())
-            if let candidate = commit ?? (useHead ? nil : branchHead) {
-                compareRequest.candidate = .commit(candidate)
+            if let commit {
+                compareRequest.candidate = .commit(commit)
+            } else if try !(history.head().map(history.hasRuns) ?? false),
+                      let branchHead = try history.resolve(request.branch ?? history.currentBranch() ?? history.defaultBaselineBranch()) {
+                compareRequest.candidate = .commit(branchHead)
             }
-            compareRequest.window = config.window ?? 10
             compareRequest.anyMachine = anyMachine
             compareRequest.machine = runsOn
-            compareRequest.correction = config.correction ?? .bh
-            compareRequest.assumedRunNoise = (config.runNoisePct ?? 3) / 100
             request.compare = compareRequest
         }
         let builder = ReportBuilder(warehouse: warehouse, history: history, config: config, generatedAt: Timestamp.now())

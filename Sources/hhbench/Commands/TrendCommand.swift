@@ -91,7 +91,8 @@ struct TrendCommand: ParsableCommand {
 
     func run() throws {
         let warehouse = try database.openForReading()
-        var request = TrendRequest(metric: metric)
+        let config = try configOptions.load()
+        var request = TrendRequest(metric: metric, config: config)
         request.benchmarkGlob = benchmark
         request.branch = branch
         request.last = last
@@ -100,16 +101,15 @@ struct TrendCommand: ParsableCommand {
         request.options.window = Deprecation.renamed(otavaWindow, deprecatedWindow, old: "trend --window", new: "--otava-window") ?? 50
         request.options.maxPValue = maxPValue
         request.options.minMagnitude = minMagnitude
-        let config = try configOptions.load()
-        request.method = method.flatMap { TrendMethod(rawValue: $0.rawValue) } ?? config.trendMethod ?? .levels
-        request.levelOptions.falseAlarmsPer1000 = falseAlarms ?? config.falseAlarmsPer1000 ?? request.levelOptions.falseAlarmsPer1000
+        if let method = method.flatMap({ TrendMethod(rawValue: $0.rawValue) }) { request.method = method }
+        if let falseAlarms { request.levelOptions.falseAlarmsPer1000 = falseAlarms }
         let report = try Trend(warehouse: warehouse, history: CommitHistory(warehouse: warehouse), config: config).run(request)
         guard !report.series.isEmpty else {
             throw CommandFailure.notEnoughData("no benchmark has the metric '\(metric)' on \(report.branch)"
                                                + (benchmark.map { " matching '\($0)'" } ?? ""))
         }
         var links: [String: String] = [:]
-        let commits = format == .svg ? try warehouse.commitDetails(Array(Set(report.series.flatMap { $0.points.map(\.commit) }))) : [:]
+        let commits = format == .svg || out != nil ? try warehouse.commitDetails(Array(Set(report.series.flatMap { $0.points.map(\.commit) }))) : [:]
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for series in report.series {

@@ -16,10 +16,17 @@ enum HumanUnits {
     }
 
     private static func scaled(_ base: Double, _ units: [(String, Double)]) -> String {
+        let chosen = unit(for: base, among: units)
+        return significant(base / chosen.1) + " " + chosen.0
+    }
+
+    /// The largest of `units` (name, size in the base unit) that puts `base` at 1 or more
+    /// (0.9995 or more: what rounds to 1 at four digits), else the smallest.
+    static func unit(for base: Double, among units: [(String, Double)]) -> (String, Double) {
         let magnitude = abs(base)
         var chosen = units[0]
         for unit in units where magnitude >= unit.1 * 0.9995 { chosen = unit }
-        return significant(base / chosen.1) + " " + chosen.0
+        return chosen
     }
 
     /// Four significant digits, trailing zeros dropped (`48.7`, `221.7`, `0.0049`, `12350`).

@@ -144,13 +144,11 @@ struct ReportBuilder {
         var byBenchmark: [BenchmarkKey: [ReportSeries]] = [:]
         var seen = Set<String>()
         for metric in wanted where seen.insert(metric).inserted && recorded.contains(where: { $0.name == metric }) {
-            var trend = TrendRequest(metric: metric)
+            var trend = TrendRequest(metric: metric, config: config)
             trend.branch = request.branch
             trend.last = request.last
             trend.machine = request.machine
             trend.anyMachine = request.anyMachine
-            trend.method = config.trendMethod ?? .levels
-            if let rate = config.falseAlarmsPer1000 { trend.levelOptions.falseAlarmsPer1000 = rate }
             let report = try Trend(warehouse: warehouse, history: history, config: config).run(trend)
             branch = report.branch
             machine = machine ?? report.machine
@@ -190,7 +188,7 @@ struct ReportBuilder {
             ? Array(points[(starts.dropLast().last ?? 0)..<latest.index])
             : Array(points[segmentStart..<latest.index])
         if !baseline.isEmpty {
-            let mean = baseline.map(\.value).reduce(0, +) / Double(baseline.count)
+            let mean = Descriptive.mean(baseline.map(\.value))
             let change = mean == 0 ? 0 : (latest.value / mean - 1) * 100
             row["change"] = CompareRendering.percent(change)
             row["changeValue"] = String(format: "%.3f", change)

@@ -60,9 +60,7 @@ struct AxisScale {
         if let seconds = Unit.secondsPerUnit[unit] { scaled = HumanUnits.timeUnits; perBase = 1 / seconds }
         else if let bytes = Unit.bytesPerUnit[unit] { scaled = HumanUnits.sizeUnits; perBase = 1 / bytes }
         else { return (unit == "count" ? "" : unit, 1) }
-        let base = magnitude / perBase
-        var chosen = scaled[0]
-        for candidate in scaled where base >= candidate.1 * 0.9995 { chosen = candidate }
+        let chosen = HumanUnits.unit(for: magnitude / perBase, among: scaled)
         return (chosen.0, chosen.1 * perBase)
     }
 

@@ -20,7 +20,7 @@ struct ChartModel {
     /// (the p95 chart shows the spread of the time samples it summarises).
     var bands: [String: (low: Double, high: Double)] = [:]
 
-    func data(id: String, standalone: Bool, y: Double? = nil) -> [String: Any] {
+    func data(id: String, y: Double? = nil) -> [String: Any] {
         let points = series.points
         let unit = series.metric.unit
         let band = points.map { point in point.sampleQuartiles ?? bands[point.commit] }
@@ -46,7 +46,6 @@ struct ChartModel {
             "values": points.map { HumanUnits.significant($0.value / axis.metricUnitsPerDisplayUnit) }.joined(separator: " "),
             "unit": SafeText.make(axis.displayUnit),
         ]
-        if standalone { data["standalone"] = true; data["style"] = ChartTemplates.style }
         if let y { data["y"] = n(y) }
         data["ticks"] = axis.ticks.map { tick in ["y": n(yOf(tick.value)), "labelX": n(plotLeft - 6), "labelY": n(yOf(tick.value) + 4), "label": tick.label] }
         data["line"] = points.map { "\(n(x($0.index))),\(n(yOf($0.value)))" }.joined(separator: " ")

@@ -33,8 +33,7 @@ enum ChartTemplates {
         viewBox="0 0 {{width}} {{height}}" width="{{width}}" height="{{height}}"{{#y}} y="{{y}}"{{/y}} \
         data-commits="{{commits}}" data-values="{{{values}}}" data-unit="{{unit}}" data-left="{{left}}" data-right="{{right}}">
         <title id="{{id}}-t">{{title}}</title><desc id="{{id}}-d">{{description}}</desc>
-        {{#standalone}}<style>{{style}}</style>
-        {{/standalone}}<defs><marker id="{{id}}-dot" viewBox="0 0 6 6" refX="3" refY="3" markerWidth="4.5" markerHeight="4.5" markerUnits="userSpaceOnUse"><circle class="dot" cx="3" cy="3" r="3"/></marker></defs>
+        <defs><marker id="{{id}}-dot" viewBox="0 0 6 6" refX="3" refY="3" markerWidth="4.5" markerHeight="4.5" markerUnits="userSpaceOnUse"><circle class="dot" cx="3" cy="3" r="3"/></marker></defs>
         <rect class="bg" width="100%" height="100%"/>
         <text class="heading" x="{{left}}" y="20">{{title}}</text>
         {{#ticks}}<line class="grid" x1="{{left}}" x2="{{right}}" y1="{{y}}" y2="{{y}}"/><text class="tick" x="{{labelX}}" y="{{labelY}}" text-anchor="end">{{label}}</text>

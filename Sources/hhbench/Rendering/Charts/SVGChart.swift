@@ -10,7 +10,7 @@ enum SVGChart {
     static func document(_ series: [TrendSeries], metric: String, commits: [String: CommitDetails] = [:]) -> String {
         let charts = series.enumerated().map { offset, one in
             ["svg": ChartTemplates.render("chart", ChartModel(series: one, metric: metric, commits: commits)
-                .data(id: "chart\(offset)", standalone: false, y: Double(offset) * ChartModel.height))]
+                .data(id: "chart\(offset)", y: Double(offset) * ChartModel.height))]
         }
         return ChartTemplates.render("stack", [
             "width": Int(ChartModel.width), "height": Int(ChartModel.height * Double(max(series.count, 1))),
@@ -20,7 +20,7 @@ enum SVGChart {
 
     /// One chart for an HTML page (the page carries the style).
     static func inline(_ model: ChartModel, id: String) -> String {
-        ChartTemplates.render("chart", model.data(id: id, standalone: false))
+        ChartTemplates.render("chart", model.data(id: id))
     }
 
     /// A small line of the newest values for the report's index.
