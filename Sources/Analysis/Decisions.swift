@@ -61,11 +61,14 @@ struct Decisions {
 
     func isRawSeries(_ key: SeriesKey) -> Bool { rawSeries.contains(key) }
 
-    /// The runs of `key` among `runs`: their samples, or their one value.
+    /// The runs of `key` among `runs`: their samples, or their one value. A run whose samples
+    /// `prune` removed enters a raw series' decision with its recorded median, as one value.
     func runs(_ key: SeriesKey, of runs: [RunValues]) -> [DecisionRun] {
         runs.compactMap { run in
             if let samples = run.samples[key], !samples.isEmpty { return DecisionRun(runID: run.run.id, values: samples, isSamples: true) }
-            if let value = run.values[key] { return DecisionRun(runID: run.run.id, values: [value], isSamples: false) }
+            if let value = run.values[key] ?? run.prunedSeriesMedian(key) {
+                return DecisionRun(runID: run.run.id, values: [value], isSamples: false)
+            }
             return nil
         }
     }

@@ -107,6 +107,8 @@ package struct TrendReport: Sendable {
     package let branch: String
     package let machine: String?
     package let series: [TrendSeries]
+    /// Runs read whose raw samples were pruned: their points are their recorded medians.
+    package var runsWithSummariesOnly = 0
 }
 
 /// `hhbench trend`: one metric along a branch's first-parent history, one point per commit with
@@ -167,7 +169,8 @@ package struct Trend: Sendable {
             guard let commit = run.run.commit, let index = position[commit] else { continue }
             for (key, metric) in run.metrics where key.metric == request.metric {
                 if let glob = request.benchmarkGlob, fnmatch(glob, key.benchmark.name, 0) != 0 { continue }
-                guard let values = run.values[key].map({ [$0] }) ?? run.samples[key], !values.isEmpty else { continue }
+                guard let values = run.values[key].map({ [$0] }) ?? run.samples[key] ?? run.prunedSeriesMedian(key).map({ [$0] }),
+                      !values.isEmpty else { continue }
                 byBenchmark[key.benchmark, default: (metric, [:])].1[index, default: []].append(values)
             }
         }
@@ -189,6 +192,7 @@ package struct Trend: Sendable {
         let machine = request.anyMachine ? nil : runs.first?.machineName
         var report = TrendReport(metric: request.metric, branch: branch, machine: machine, series: series)
         report.method = request.method
+        report.runsWithSummariesOnly = values.filter { $0.run.samplesPruned && $0.metrics.keys.contains { $0.metric == request.metric } }.count
         return report
     }
 

@@ -2,15 +2,43 @@ import Foundation
 import Records
 
 /// Reads what a run needs to know from the git repository around a folder, by running `git`.
+///
+/// A `Git` value (and its copies) asks git each question once: answers are kept for the value's
+/// lifetime, which is one command's, so `compare` and `trend` start one git process per distinct
+/// question however often their steps repeat it (a repository does not change under one command).
 package struct Git: Sendable {
     package let directory: String
+    private let answers = Answers()
 
     package init(directory: String = FileManager.default.currentDirectoryPath) {
         self.directory = directory
     }
 
+    /// What git answered, by arguments: its output, or its failure.
+    private final class Answers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outputs: [[String]: Result<String, Failure>] = [:]
+        func answer(_ arguments: [String], _ ask: () throws -> String) throws -> String {
+            if let known = lock.withLock({ outputs[arguments] }) { return try known.get() }
+            let result: Result<String, Failure>
+            do {
+                result = .success(try ask())
+            } catch let failure as Failure {
+                result = .failure(failure)
+            }
+            lock.withLock { outputs[arguments] = result }
+            return try result.get()
+        }
+    }
+
+    /// Work-tree top levels by folder, for the whole process: the command line looks for
+    /// hhbench.toml and the database there before the analysis asks the same.
+    private static let topLevels = Answers()
+
     /// The top level of the work tree, or nil outside a repository (or without git).
-    package var topLevel: String? { try? run(["rev-parse", "--show-toplevel"]) }
+    package var topLevel: String? {
+        try? Self.topLevels.answer([directory]) { try ask(["rev-parse", "--show-toplevel"], trimming: true) }
+    }
 
     /// Resolves a revision (branch, tag, remote ref, sha) to a full sha.
     package func resolve(_ revision: String) -> String? {
@@ -84,8 +112,13 @@ package struct Git: Sendable {
         package var description: String { "git \(arguments.joined(separator: " ")) failed (\(status)): \(message)" }
     }
 
-    /// Runs git in `directory` and returns its standard output (trimmed of the final newline).
+    /// Runs git in `directory` and returns its standard output (trimmed of the final newline);
+    /// a question this value already asked is answered from memory.
     package func run(_ arguments: [String], trimming: Bool = true) throws -> String {
+        try answers.answer(arguments + (trimming ? [] : ["(untrimmed)"])) { try ask(arguments, trimming: trimming) }
+    }
+
+    private func ask(_ arguments: [String], trimming: Bool) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_OPTIONAL_LOCKS"] = "0"  // status must not take the index lock of a busy repo
         environment["LC_ALL"] = "C"

@@ -78,7 +78,7 @@ extension Warehouse {
             record.uuid = row["uuid"]
             record.contextIsComplete = true
             for series in try Row.fetchAll(db, sql: """
-                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, s.samples, s.divisor
+                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
                 FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                 WHERE s.run_id = ? ORDER BY s.id
                 """, arguments: [runID]) {
@@ -86,7 +86,7 @@ extension Warehouse {
                     benchmark: BenchmarkKey(name: series["name"], group: series["group_name"], paramsText: series["params"]),
                     metric: MetricDescriptor(name: series["metric"], unit: series["unit"],
                                              direction: Direction(rawValue: series["direction"]) ?? .lowerIsBetter),
-                    values: SampleCoding.decode(series["samples"], divisor: series["divisor"])))
+                    values: try SampleCoding.decode(series, path: path)))
             }
             for measurement in try Row.fetchAll(db, sql: """
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value

@@ -93,8 +93,8 @@ extension Warehouse {
                     JOIN main.metrics nm ON nm.name = omt.name AND nm.unit = omt.unit AND nm.direction = omt.direction
                     """)
                 try db.execute(sql: """
-                    INSERT INTO main.sample_series (run_id, benchmark_id, metric_id, count, divisor, samples)
-                    SELECT nr.id, nb.id, nm.id, os.count, os.divisor, os.samples
+                    INSERT INTO main.sample_series (run_id, benchmark_id, metric_id, count, ieee754, divisor, base, width, samples)
+                    SELECT nr.id, nb.id, nm.id, os.count, os.ieee754, os.divisor, os.base, os.width, os.samples
                     FROM other.sample_series os
                     JOIN temp.merging t ON t.other_id = os.run_id
                     JOIN main.runs nr ON nr.uuid = t.uuid

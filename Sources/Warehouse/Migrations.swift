@@ -24,6 +24,10 @@ package enum Migrations {
         return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.sql)
     }.sorted { $0.version < $1.version }
 
+    /// Data steps that run after a migration's SQL, in the same transaction: what SQL alone
+    /// cannot do (0003 re-encodes every sample series into the binary layout).
+    static let afterSQL: [Int: @Sendable (Database) throws -> Void] = [3: SampleMigration.convertJSONSeries]
+
     /// The schema version this binary writes.
     package static var latestVersion: Int { all.last?.version ?? 0 }
 
@@ -96,6 +100,7 @@ package enum Migrations {
                         ) STRICT
                         """)
                     try db.execute(sql: migration.sql)
+                    try afterSQL[migration.version]?(db)
                     try db.execute(
                         sql: "INSERT INTO hh_schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                         arguments: [migration.version, migration.name, migration.checksum, Timestamp.now()])

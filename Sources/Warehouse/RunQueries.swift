@@ -205,11 +205,11 @@ extension Warehouse {
     package func samples(runID: Int64, benchmark: String, series: String) throws -> [Double] {
         try queue.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.samples, s.divisor FROM sample_series s
+                SELECT \(SampleCoding.columns) FROM sample_series s
                 JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                 WHERE s.run_id = ? AND b.name = ? AND mt.name = ?
                 """, arguments: [runID, benchmark, series]) else { return [] }
-            return SampleCoding.decode(row["samples"], divisor: row["divisor"])
+            return try SampleCoding.decode(row, path: path)
         }
     }
 }

@@ -139,13 +139,15 @@ extension Warehouse {
         func metricID(_ metric: MetricDescriptor) throws -> Int64 { try metrics.id(for: metric, db) }
 
         let addSeries = try db.cachedStatement(sql: """
-            INSERT INTO sample_series (run_id, benchmark_id, metric_id, count, divisor, samples) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO sample_series (run_id, benchmark_id, metric_id, count, ieee754, divisor, base, width, samples)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var sampleCount = 0
         for series in record.series {
-            let (text, divisor) = SampleCoding.encode(series.samples)
+            let stored = SampleCoding.encode(series.samples)
             try addSeries.execute(arguments: [runID, try benchmarkID(series.benchmark), try metricID(series.metric),
-                                              series.samples.count, divisor, text])
+                                              stored.count, stored.ieee754, stored.divisor, stored.base, stored.width,
+                                              Data(stored.bytes)])
             sampleCount += series.samples.count
         }
         let addMeasurement = try db.cachedStatement(sql: """

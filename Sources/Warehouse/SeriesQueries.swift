@@ -12,6 +12,8 @@ package struct RunReference: Sendable, Equatable, Hashable {
     package let recordedAt: String
     /// The toolchain the run was built with, when recorded.
     package var toolchain: String? = nil
+    /// True when `hhbench prune` removed the run's raw samples: it has its summaries only.
+    package var samplesPruned = false
 }
 
 /// One series of one benchmark: a metric (a measurement) or a sample series, by name.
@@ -39,18 +41,27 @@ package struct RunValues: Sendable {
     package var samples: [SeriesKey: [Double]] = [:]
     /// The measurements hhbench derived from samples (summaries), as opposed to given values.
     package var derived: Set<SeriesKey> = []
+
+    /// For a run whose raw samples were pruned: the median hhbench derived from the samples of
+    /// `key` when they were recorded (`median_time_ms` for `time_ms`); nil otherwise.
+    package func prunedSeriesMedian(_ key: SeriesKey) -> Double? {
+        guard run.samplesPruned else { return nil }
+        let median = SeriesKey(benchmark: key.benchmark, metric: "median_" + key.metric)
+        return derived.contains(median) ? values[median] : nil
+    }
 }
 
 extension Warehouse {
     private static let runReferenceSQL = """
-        SELECT r.id, r.uuid, r.commit_sha, r.branch, m.name AS machine, m.fingerprint, r.recorded_at, r.toolchain
+        SELECT r.id, r.uuid, r.commit_sha, r.branch, m.name AS machine, m.fingerprint, r.recorded_at, r.toolchain,
+               r.samples_pruned_at IS NOT NULL AS pruned
         FROM runs r JOIN machines m ON m.id = r.machine_id
         """
 
     private static func reference(_ row: Row) -> RunReference {
         RunReference(id: row["id"], uuid: row["uuid"], commit: row["commit_sha"], branch: row["branch"],
                      machineName: row["machine"], machineFingerprint: row["fingerprint"], recordedAt: row["recorded_at"],
-                     toolchain: row["toolchain"])
+                     toolchain: row["toolchain"], samplesPruned: row["pruned"])
     }
 
     /// The newest run recorded from a source format ("perf-baseline": an imported legacy file),
@@ -110,8 +121,9 @@ extension Warehouse {
             var metricFilter = ""
             var arguments = StatementArguments(runIDs)
             if let metric {
-                metricFilter = " AND mt.name = ?"
-                arguments += [metric]
+                // With the median of the series, which stands in for the samples of a pruned run.
+                metricFilter = " AND mt.name IN (?, 'median_' || ?)"
+                arguments += [metric, metric]
             }
             let measurementRows = try Row.fetchCursor(db, sql: """
                 SELECT ms.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value, ms.derived
@@ -125,16 +137,24 @@ extension Warehouse {
                 byID[runID]?.metrics[key] = Self.descriptor(row)
                 if row["derived"] as Bool { byID[runID]?.derived.insert(key) }
             }
+            // A pruned run still has its series, through the median derived from it.
+            for (runID, run) in byID where run.run.samplesPruned {
+                for key in run.derived where key.metric.hasPrefix("median_") {
+                    guard let median = run.metrics[key] else { continue }
+                    let series = SeriesKey(benchmark: key.benchmark, metric: String(key.metric.dropFirst("median_".count)))
+                    byID[runID]?.metrics[series] = MetricDescriptor(name: series.metric, unit: median.unit, direction: median.direction)
+                }
+            }
             if includeSamples {
                 let sampleRows = try Row.fetchCursor(db, sql: """
-                    SELECT s.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, s.samples, s.divisor
+                    SELECT s.run_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
                     FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                     WHERE s.run_id IN (\(placeholders))\(metricFilter)
                     """, arguments: arguments)
                 while let row = try sampleRows.next() {
                     let key = Self.seriesKey(row)
                     let runID: Int64 = row["run_id"]
-                    byID[runID]?.samples[key] = SampleCoding.decode(row["samples"], divisor: row["divisor"])
+                    byID[runID]?.samples[key] = try SampleCoding.decode(row, path: path)
                     byID[runID]?.metrics[key] = Self.descriptor(row)
                 }
             }

@@ -54,6 +54,11 @@ package final class Warehouse: Sendable {
             // Checked before anything is written: the journal mode below is itself a write.
             try Migrations.checkIsWarehouse(db, path: path, allowEmpty: true)
             try Migrations.checkNotNewer(db, path: path)
+            // Incremental auto-vacuum must be chosen before the first table: `prune` then gives
+            // freed pages back without rewriting the file.
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
             // WAL lets readers and one writer work at once; NORMAL sync is safe with WAL.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")

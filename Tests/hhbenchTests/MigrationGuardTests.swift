@@ -9,6 +9,7 @@ import Testing
 @Suite struct MigrationGuardTests {
     static let landed: [Int: String] = [
         1: "1ad575ae1dcf2d5e3c2b5f9e06c3131bf392002e4a0055aa265a96f5a9edef83",
+        2: "cabc8cf2972941f6ed7e9fbc2b3606f3a8cdcac94d853c1ba4bb0615ddd7d9a9",
     ]
 
     @Test func landedMigrationsAreUnchanged() {

@@ -5,30 +5,69 @@ import Testing
 @testable import Warehouse
 
 @Suite struct SampleCodingTests {
-    @Test func shortDecimalsAreStoredAsIntegersWithOneDivisor() {
-        let samples = ["0.051234", "0.05", "1.2"].map { DecimalNumber.parse(Array($0.utf8)[...])! }
-        let (text, divisor) = SampleCoding.encode(samples)
-        #expect(text == "[51234,50000,1200000]")
-        #expect(divisor == 1e6)
-        #expect(SampleCoding.decode(text, divisor: divisor) == [0.051234, 0.05, 1.2])
+    func roundTrip(_ samples: [DecimalNumber]) -> (SampleCoding.Stored, [Double]?) {
+        let stored = SampleCoding.encode(samples)
+        return (stored, SampleCoding.decode(stored))
     }
 
-    @Test func valuesWithoutShortDecimalsFallBackToExactDoubles() {
-        let samples = [DecimalNumber(0.1 + 0.2), DecimalNumber(1.5)]
-        let (text, divisor) = SampleCoding.encode(samples)
-        #expect(divisor == 1)
-        #expect(SampleCoding.decode(text, divisor: divisor) == [0.1 + 0.2, 1.5])
+    @Test func shortDecimalsAreStoredAsMantissasOverOneDivisor() {
+        let samples = ["0.051234", "0.05", "0.0612"].map { DecimalNumber.parse(Array($0.utf8)[...])! }
+        let (stored, values) = roundTrip(samples)
+        #expect(!stored.ieee754)
+        #expect(stored.divisor == 1e6)
+        #expect(stored.base == 50_000)
+        #expect(stored.width == 2, "offsets up to 11,200 take two bytes")
+        #expect(stored.bytes == [0x04, 0xD2, 0x00, 0x00, 0x2B, 0xC0])
+        #expect(values == [0.051234, 0.05, 0.0612])
     }
 
-    @Test func everyDecodedValueIsTheDoubleOfItsText() {
-        var generator = SystemRandomNumberGenerator()
-        let texts = (0..<2000).map { _ in
-            let ns = Int.random(in: 1...999_999_999, using: &generator)
-            return String(format: "%.6f", Double(ns) / 1e6)
-        }
+    @Test func fullPrecisionTimesAreStoredAsBitPatternsInSevenBytes() throws {
+        // pytest-benchmark's first rounds of test_sum_range, in ms: 16 and 17 significant digits.
+        let texts = ["1.578881000000365", "1.6234170000188897", "1.5514909999865267", "1.217546000020775"]
         let samples = texts.map { DecimalNumber.parse(Array($0.utf8)[...])! }
-        let (text, divisor) = SampleCoding.encode(samples)
-        #expect(SampleCoding.decode(text, divisor: divisor) == texts.map { Double($0)! })
+        let (stored, values) = roundTrip(samples)
+        #expect(stored.ieee754)
+        #expect(stored.width == 7)
+        #expect(try #require(values).map(\.bitPattern) == texts.map { Double($0)!.bitPattern })
+    }
+
+    @Test func aConstantSeriesTakesNoBytesPerSample() {
+        let (stored, values) = roundTrip(Array(repeating: DecimalNumber(3.25), count: 1000))
+        #expect(stored.width == 0)
+        #expect(stored.bytes.isEmpty)
+        #expect(values == Array(repeating: 3.25, count: 1000))
+    }
+
+    @Test func everyDoubleComesBackBitForBit() throws {
+        var generator = SystemRandomNumberGenerator()
+        let awkward: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                                 .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-310, 0.1 + 0.2, -5, 9_007_199_254_740_993]
+        var series: [[DecimalNumber]] = [awkward.map(DecimalNumber.init)]
+        for _ in 0..<300 {
+            let count = Int.random(in: 1...60, using: &generator)
+            let scale: Double = pow(10, Double.random(in: -6...6, using: &generator))
+            let spread: Double = [0.001, 0.05, 1, 40].randomElement(using: &generator) ?? 1
+            series.append((0..<count).map { _ in
+                let value = scale * exp(Double.random(in: -spread...spread, using: &generator))
+                let signed = Bool.random(using: &generator) && spread > 1 ? -value : value
+                // Half the series as short decimals (six places), as most tools write them.
+                return spread < 1 && count % 2 == 0
+                    ? DecimalNumber.parse(Array(String(format: "%.6f", signed).utf8)[...]) ?? DecimalNumber(signed)
+                    : DecimalNumber(signed)
+            })
+        }
+        for samples in series {
+            let (stored, values) = roundTrip(samples)
+            #expect(try #require(values).map(\.bitPattern) == samples.map(\.value.bitPattern))
+            #expect(stored.bytes.count == samples.count * stored.width)
+        }
+    }
+
+    @Test func columnsThatDisagreeAreRefusedNotTrapped() {
+        let stored = SampleCoding.Stored(count: 3, ieee754: true, divisor: 1, base: 0, width: 7, bytes: [1, 2, 3])
+        #expect(SampleCoding.decode(stored) == nil)
+        #expect(SampleCoding.decode(SampleCoding.Stored(count: Int.max, ieee754: true, divisor: 1, base: 0, width: 8, bytes: [])) == nil)
+        #expect(SampleCoding.decode(SampleCoding.Stored(count: 1, ieee754: false, divisor: 0, base: 0, width: 0, bytes: [])) == nil)
     }
 }
 

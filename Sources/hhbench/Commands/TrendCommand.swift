@@ -108,6 +108,10 @@ struct TrendCommand: ParsableCommand {
             throw CommandFailure.notEnoughData("no benchmark has the metric '\(metric)' on \(report.branch)"
                                                + (benchmark.map { " matching '\($0)'" } ?? ""))
         }
+        if report.runsWithSummariesOnly > 0 {
+            note("note: \(report.runsWithSummariesOnly) run\(report.runsWithSummariesOnly == 1 ? " has" : "s have") summaries only "
+                       + "(raw samples pruned): each counts as its recorded median of \(metric)")
+        }
         var links: [String: String] = [:]
         let commits = format == .svg || out != nil ? try warehouse.commitDetails(Array(Set(report.series.flatMap { $0.points.map(\.commit) }))) : [:]
         if let out {

@@ -77,7 +77,15 @@ enum CompareRendering {
         let candidate = report.candidate.commits.map { String($0.prefix(10)) }.joined(separator: ",")
         return "candidate \(candidate.isEmpty ? "-" : candidate) (\(report.candidate.runs.count) run\(report.candidate.runs.count == 1 ? "" : "s")"
             + " on \(report.candidate.machine ?? "?")) against \(report.baselineDescription): "
-            + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs\n"
+            + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs"
+            + summariesOnly(report.baseline) + "\n"
+    }
+
+    /// Says when runs of a side had their raw samples pruned: they count with their medians.
+    static func summariesOnly(_ side: SideInfo) -> String {
+        let pruned = side.runs.filter(\.samplesPruned).count
+        guard pruned > 0 else { return "" }
+        return " (\(pruned) with summaries only: their raw samples were pruned, so each counts as its recorded median)"
     }
 
     static func table(_ report: CompareReport, colour: Bool, changesOnly: Bool = false, all: Bool = false) -> String {
@@ -137,7 +145,8 @@ enum CompareRendering {
             members += [
                 ("commits", .array(info.commits.map(JSONValue.string))),
                 ("runs", .array(info.runs.map { .object([("id", .number(Double($0.id))), ("uuid", .string($0.uuid)),
-                                                          ("commit", .optional($0.commit))]) })),
+                                                          ("commit", .optional($0.commit)),
+                                                          ("summaries_only", .bool($0.samplesPruned))]) })),
                 ("machine", .optional(info.machine)), ("machine_fingerprint", .optional(info.machineFingerprint)),
             ]
             return .object(members)
