@@ -32,8 +32,8 @@ package enum ChildProcess {
     }
 
     /// Runs `arguments[0]` (searched on PATH) with the rest as its arguments, standard input from
-    /// /dev/null, and waits for it.
-    package static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    /// `input` (a file; /dev/null by default), and waits for it.
+    package static func run(_ arguments: [String], environment: [String: String]? = nil, input: String = "/dev/null") throws -> Result {
         precondition(!arguments.isEmpty)
         var outPipe = try makePipe(arguments[0])
         var errPipe = try makePipe(arguments[0])
@@ -42,7 +42,7 @@ package enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         // Nothing else reaches the child, close-on-exec or not (glibc 2.34+; elsewhere our own

@@ -56,17 +56,24 @@ package struct Git: Sendable {
 
     /// The commit `revision` names, with parents, author, time and subject.
     package func commit(_ revision: String = "HEAD") -> CommitInfo? {
-        guard let line = try? run(["log", "-1", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s", revision, "--"]) else {
-            return nil
-        }
-        let fields = line.components(separatedBy: "\u{1F}")
-        guard fields.count >= 6 else { return nil }
-        return CommitInfo(
-            sha: fields[0],
-            parents: fields[1].split(separator: " ").map(String.init),
-            authorName: fields[2], authorEmail: fields[3],
-            committedAt: Timestamp.normalize(fields[4]),
-            subject: fields[5...].joined(separator: "\u{1F}"))
+        guard let line = try? run(["log", "-1", "--format=\(Self.commitFormat)", revision, "--"]) else { return nil }
+        return Self.commitInfo(Substring(line))
+    }
+
+    /// sha, parents, author, email, committer time, subject: unit-separated, records separated.
+    private static let commitFormat = "%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s%x1e"
+
+    /// One record of `commitFormat`, split by hand (Foundation's splitting costs milliseconds on
+    /// first use, and recording one value must start fast).
+    private static func commitInfo(_ record: Substring) -> CommitInfo? {
+        var trimmed = record
+        while let first = trimmed.first, first.isNewline || first == "\u{1E}" { trimmed.removeFirst() }
+        while let last = trimmed.last, last.isNewline || last == "\u{1E}" { trimmed.removeLast() }
+        let fields = trimmed.split(separator: "\u{1F}", maxSplits: 5, omittingEmptySubsequences: false)
+        guard fields.count == 6, !fields[0].isEmpty else { return nil }
+        return CommitInfo(sha: String(fields[0]), parents: fields[1].split(separator: " ").map(String.init),
+                          authorName: String(fields[2]), authorEmail: String(fields[3]),
+                          committedAt: Timestamp.normalize(String(fields[4])), subject: String(fields[5]))
     }
 
     /// The current branch, nil on a detached HEAD.
@@ -81,15 +88,40 @@ package struct Git: Sendable {
     /// Up to `limit` first-parent ancestors of `revision` (not `revision` itself), newest first,
     /// with parents, author, time and subject.
     package func ancestry(of revision: String, limit: Int) -> [CommitInfo] {
-        guard let text = try? run(["log", "--first-parent", "--skip=1", "--max-count=\(limit)",
-                                   "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s%x1e", revision, "--"]) else { return [] }
-        return text.split(separator: "\u{1E}").compactMap { record in
-            let fields = record.trimmingCharacters(in: .newlines).components(separatedBy: "\u{1F}")
-            guard fields.count >= 6, !fields[0].isEmpty else { return nil }
-            return CommitInfo(sha: fields[0], parents: fields[1].split(separator: " ").map(String.init),
-                              authorName: fields[2], authorEmail: fields[3], committedAt: Timestamp.normalize(fields[4]),
-                              subject: fields[5...].joined(separator: "\u{1F}"))
+        Array(history(revision, count: limit + 1).dropFirst())
+    }
+
+    /// The commit `revision` names (a sha, abbreviated or not, or any name git knows) and up to
+    /// `limit` of its first-parent ancestors, in one git call; nil when git does not know it.
+    package func commitWithAncestry(_ revision: String, limit: Int) -> (commit: CommitInfo, ancestry: [CommitInfo])? {
+        let commits = history(revision, count: limit + 1)
+        guard let first = commits.first else { return nil }
+        return (first, Array(commits.dropFirst()))
+    }
+
+    /// True for a full 40-digit hexadecimal sha.
+    package static func isFullSha(_ text: String) -> Bool {
+        text.utf8.count == 40 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// Of these full shas, those naming commits in the repository, in one `git cat-file
+    /// --batch-check` call (the shas go through a temporary file as its standard input).
+    package func commitsKnown(_ shas: [String]) -> Set<String> {
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("hhbench-shas-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: list, contents: Data((shas.joined(separator: "\n") + "\n").utf8)) else { return Set(shas) }
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        guard let text = try? ask(["cat-file", "--batch-check=%(objectname) %(objecttype)"], trimming: true, input: list) else {
+            return Set(shas)  // git could not say: ask about each as needed
         }
+        return Set(text.split(separator: "\n").compactMap { line in
+            line.hasSuffix(" commit") ? String(line.prefix(40)) : nil
+        })
+    }
+
+    private func history(_ revision: String, count: Int) -> [CommitInfo] {
+        guard let text = try? run(["log", "--first-parent", "--max-count=\(count)", "--format=\(Self.commitFormat)", revision, "--"])
+        else { return [] }
+        return text.split(separator: "\u{1E}").compactMap(Self.commitInfo)
     }
 
     /// The first-parent history of `revision`, newest first, at most `limit` commits.
@@ -118,16 +150,20 @@ package struct Git: Sendable {
         try answers.answer(arguments + (trimming ? [] : ["(untrimmed)"])) { try ask(arguments, trimming: trimming) }
     }
 
-    private func ask(_ arguments: [String], trimming: Bool) throws -> String {
+    private func ask(_ arguments: [String], trimming: Bool, input: String = "/dev/null") throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_OPTIONAL_LOCKS"] = "0"  // status must not take the index lock of a busy repo
         environment["LC_ALL"] = "C"
-        let result = try ChildProcess.run(["git", "-C", directory] + arguments, environment: environment)
+        let result = try ChildProcess.run(["git", "-C", directory] + arguments, environment: environment, input: input)
         guard result.status == 0 else {
             throw Failure(arguments: arguments, status: result.status,
                           message: result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let text = result.stdoutText
-        return trimming ? text.trimmingCharacters(in: .newlines) : text
+        guard trimming else { return text }
+        var trimmed = Substring(text)
+        while let first = trimmed.first, first.isNewline { trimmed.removeFirst() }
+        while let last = trimmed.last, last.isNewline { trimmed.removeLast() }
+        return String(trimmed)
     }
 }

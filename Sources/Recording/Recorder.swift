@@ -12,7 +12,9 @@ package struct Recorder: Sendable {
     /// `--machine` / `HHBENCH_MACHINE`: the machine's name in place of the hostname.
     package var machineName: String?
     /// Where git is asked about the commit.
-    package var directory: String
+    package var directory: String { didSet { git = Git(directory: directory) } }
+    /// One git for every record of a batch: a commit named by many records is asked about once.
+    private var git: Git
     package var allowDuplicate: Bool
     /// False for historic inputs (old baselines): the working tree's HEAD did not produce them.
     package var captureCommit = true
@@ -20,19 +22,30 @@ package struct Recorder: Sendable {
     /// How many first-parent ancestors each run stores with its commit.
     package static let ancestryDepth = 1000
 
+    /// Which of these commits the warehouse already holds (nil: assume none). A run whose commit
+    /// or parent is known needs no more ancestry: git is asked for the commit and its parent only,
+    /// not a thousand ancestors, and the warehouse is not sent them again.
+    package var knownCommits: (@Sendable ([String]) -> Set<String>)?
+    /// For a batch: the full shas git has, of those its runs name (nil: ask git about each).
+    private var shasGitHas: Set<String>?
+
     package init(overrides: RunContext = RunContext(), machineName: String? = nil,
                 directory: String = FileManager.default.currentDirectoryPath, allowDuplicate: Bool = false) {
         self.overrides = overrides
         self.machineName = machineName
         self.directory = directory
+        self.git = Git(directory: directory)
         self.allowDuplicate = allowDuplicate
     }
 
     /// The context of "here and now": git (with the commit's ancestry), machine, CI. Capture it
     /// once for many records.
     package func capture(environment: [String: String] = ProcessInfo.processInfo.environment) -> RunContext {
+        // A commit given by a flag makes HEAD's commit, ancestry and dirty state moot: not asked.
+        let headCommit = captureCommit && overrides.commit == nil
         var captured = ContextCapture.capture(directory: directory, machineName: machineName(environment),
-                                              ancestryDepth: captureCommit ? Recorder.ancestryDepth : 0, environment: environment)
+                                              ancestryDepth: headCommit ? Recorder.ancestryDepth : 0, headCommit: headCommit,
+                                              askBranch: overrides.branch == nil, environment: environment)
         if !captureCommit {
             captured.commit = nil
             captured.branch = nil
@@ -61,7 +74,6 @@ package struct Recorder: Sendable {
             }
             return prepared.addingDerivedMetrics()
         }
-        let git = Git(directory: directory)
         let name = machineName(environment)
         let captured = captured ?? capture(environment: environment)
         var context = captured.overlaid(by: record.context).overlaid(by: overrides)
@@ -81,13 +93,24 @@ package struct Recorder: Sendable {
             // The input or a flag named another commit: the working tree's state says nothing of it,
             // and git may know it by a shorter name or have its parents and subject.
             if record.context.dirty == nil && overrides.dirty == nil { context.dirty = nil }
-            if let full = git.resolve(sha), let known = git.commit(full) {
-                context.commit = known.sha == sha ? context.commit.map { known.overlaidCommit(by: $0) } : known
+            // One git call for the commit (by any name git knows it) and, unless the input gives
+            // it, its ancestry: the captured ancestry is HEAD's.
+            let needAncestry = record.context.ancestry.isEmpty
+            // A full sha the warehouse already holds was stored with its details and ancestry by
+            // an earlier run: git is not asked again (CI recording many values at one commit).
+            let stored = Git.isFullSha(sha) && (knownCommits?([sha]) ?? []).contains(sha)
+            let gitMayKnow = !stored && (shasGitHas.map { !Git.isFullSha(sha) || $0.contains(sha) } ?? true)
+            var found = gitMayKnow ? git.commitWithAncestry(sha, limit: needAncestry ? 1 : 0) : nil
+            if needAncestry, let (commit, parents) = found, !parents.isEmpty,
+               (knownCommits?([commit.sha] + parents.map(\.sha)) ?? []).isEmpty {
+                found = git.commitWithAncestry(sha, limit: Recorder.ancestryDepth)
             }
-            // The captured ancestry is HEAD's; this commit's comes from the input or from git.
-            context.ancestry = record.context.ancestry.isEmpty
-                ? (context.commit.map { git.ancestry(of: $0.sha, limit: Recorder.ancestryDepth) } ?? [])
-                : record.context.ancestry
+            if let (known, ancestry) = found {
+                context.commit = known.sha == sha ? context.commit.map { known.overlaidCommit(by: $0) } : known
+                context.ancestry = needAncestry ? ancestry : record.context.ancestry
+            } else {
+                context.ancestry = record.context.ancestry
+            }
         }
         if context.recordedAt == nil { context.recordedAt = Timestamp.now() }
         var prepared = record
@@ -112,10 +135,16 @@ package struct Recorder: Sendable {
     /// the first problem is thrown as an input error naming its source.
     package func prepareChecked(_ batch: [(record: RunRecord, source: String)],
                                captured: RunContext? = nil) throws(InputError) -> [(record: RunRecord, source: String)] {
-        let captured = captured ?? capture()
+        let environment = ProcessInfo.processInfo.environment
+        let captured = captured ?? capture(environment: environment)
+        var recorder = self
+        // Many runs naming many commits (an import of legacy points): git says in one call which
+        // full shas it has, and is not asked about the others one by one.
+        let named = Set(batch.compactMap { ($0.record.context.commit ?? overrides.commit)?.sha }.filter(Git.isFullSha))
+        if named.count > 1 { recorder.shasGitHas = git.commitsKnown(Array(named)) }
         var prepared: [(record: RunRecord, source: String)] = []
         for (record, source) in batch {
-            let ready = prepare(record, captured: captured)
+            let ready = recorder.prepare(record, captured: captured, environment: environment)
             try ready.checkStorable(file: source)
             prepared.append((ready, source))
         }

@@ -27,8 +27,27 @@ public enum Timestamp {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis))
+        // Written digit by digit, not with String(format:): a batch of 100,000 runs stamps each.
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4); text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mon) + 1, digits: 2); text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mday), digits: 2); text.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), digits: 2); text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_min), digits: 2); text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_sec), digits: 2); text.append(UInt8(ascii: "."))
+        append(Int(millis), digits: 3); text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func now() -> String { string(from: Date()) }

@@ -80,9 +80,11 @@ package enum Migrations {
 
     /// Applies what is missing. Safe when several processes open a new database at once:
     /// each migration re-reads the version inside its write transaction.
-    static func migrate(_ writer: DatabaseQueue, path: String) throws {
+    /// Returns the version the database had before.
+    @discardableResult
+    static func migrate(_ writer: DatabaseQueue, path: String) throws -> Int {
         let current = try writer.read { db in try version(of: db) }
-        guard current < latestVersion else { return }
+        guard current < latestVersion else { return current }
         for migration in all where migration.version > current {
             try writer.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -109,5 +111,6 @@ package enum Migrations {
                 }
             }
         }
+        return current
     }
 }

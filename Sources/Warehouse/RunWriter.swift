@@ -38,10 +38,12 @@ extension Warehouse {
         try Self.translating(path) {
             try queue.writeWithoutTransaction { db in
                 var outcomes: [WriteOutcome] = []
+                // A batch's runs mostly share their machine: found (or inserted) once.
+                var machineIDs: [String: Int64] = [:]
                 try db.inTransaction(.immediate) {
                     for (record, source) in records {
                         do {
-                            outcomes.append(try writeOne(record, allowDuplicate: allowDuplicate, db))
+                            outcomes.append(try writeOne(record, allowDuplicate: allowDuplicate, machineIDs: &machineIDs, db))
                         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                             throw WarehouseError.runRefused(path: path, source: source,
                                                             reason: error.message ?? "a constraint of the schema")
@@ -54,23 +56,27 @@ extension Warehouse {
         }
     }
 
-    private func writeOne(_ record: RunRecord, allowDuplicate: Bool, _ db: Database) throws -> WriteOutcome {
+    private func writeOne(_ record: RunRecord, allowDuplicate: Bool, machineIDs: inout [String: Int64],
+                          _ db: Database) throws -> WriteOutcome {
         let context = record.context
         let machine = context.machine ?? MachineInfo(name: "unknown")
         let uuid = record.uuid ?? RunIdentifier.make()
-        if let given = record.uuid, let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE uuid = ?", arguments: [given]) {
+        if let given = record.uuid,
+           let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM runs WHERE uuid = ?"), arguments: [given]) {
             return .duplicate(runID: id, uuid: given)
         }
         // Last guard for callers that skipped RunRecord.checkStorable: nothing non-finite is stored.
         if let bad = record.measurements.first(where: { !$0.value.isFinite }) {
             throw WarehouseError.runRefused(path: path, source: "", reason: "\(bad.benchmark.displayName) \(bad.metric.name) is not finite")
         }
-        let machineID = try upsertMachine(machine, db)
+        let fingerprint = machine.fingerprint
+        let machineID = try machineIDs[fingerprint] ?? upsertMachine(machine, fingerprint: fingerprint, db)
+        machineIDs[fingerprint] = machineID
         if !allowDuplicate, !record.contentHash.isEmpty,
-           let earlier = try Row.fetchOne(db, sql: """
+           let earlier = try Row.fetchOne(db.cachedStatement(sql: """
                SELECT id, uuid FROM runs WHERE content_hash = ? AND commit_sha IS ? AND machine_id = ?
                ORDER BY id LIMIT 1
-               """, arguments: [record.contentHash, context.commit?.sha, machineID]) {
+               """), arguments: [record.contentHash, context.commit?.sha, machineID]) {
             return .duplicate(runID: earlier["id"], uuid: earlier["uuid"])
         }
         if let commit = context.commit { try upsertCommit(commit, db) }
@@ -79,8 +85,7 @@ extension Warehouse {
         return .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
     }
 
-    private func upsertMachine(_ machine: MachineInfo, _ db: Database) throws -> Int64 {
-        let fingerprint = machine.fingerprint
+    private func upsertMachine(_ machine: MachineInfo, fingerprint: String, _ db: Database) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM machines WHERE fingerprint = ?", arguments: [fingerprint]) {
             return id
         }
@@ -114,12 +119,12 @@ extension Warehouse {
         let context = record.context
         let tags = JSONValue.object(context.tags).canonicalText
         let extra = JSONValue.object(context.extra).compactText
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO runs (uuid, recorded_at, started_at, finished_at, commit_sha, branch, dirty, machine_id,
                               source_format, tool, tool_version, command_line, toolchain, ci_provider, ci_job_url,
                               tags, context, content_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 uuid, context.recordedAt ?? Timestamp.now(), context.startedAt, context.finishedAt, context.commit?.sha,
                 context.branch, context.dirty, machineID, record.sourceFormat, context.tool, context.toolVersion,
                 context.commandLine, context.toolchain, context.ciProvider, context.ciJobURL, tags, extra,
@@ -167,16 +172,16 @@ extension Warehouse {
 /// databases recorded on different machines merge without collisions and sort by creation.
 package enum RunIdentifier {
     package static func make(now: Date = Date()) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
-        for index in 0..<16 { bytes[index] = generator.next() }
+        let random = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? random.0 : random.1) >> UInt64(8 * ($0 % 8))) }
         let milliseconds = UInt64(now.timeIntervalSince1970 * 1000)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> UInt64(8 * (5 - index))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let characters = Array(hex)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        let hex = Hex.string(bytes)
+        let characters = Array(hex.utf8)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(decoding: characters[$0], as: UTF8.self) }.joined(separator: "-")
     }
 }
 

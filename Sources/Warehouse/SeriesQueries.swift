@@ -105,6 +105,15 @@ extension Warehouse {
         }
     }
 
+    /// Of `shas`, those the database holds (as a run's commit or as an ancestor of one).
+    package func knownCommits(_ shas: [String]) throws -> Set<String> {
+        guard !shas.isEmpty else { return [] }
+        return try queue.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha IN (\(databaseQuestionMarks(count: shas.count)))",
+                                    arguments: StatementArguments(shas)))
+        }
+    }
+
     /// Of `commits`, those with at least one run (on the machine, when given).
     package func commitsWithRuns(_ commits: [String], machineFingerprint: String? = nil) throws -> Set<String> {
         Set(try runs(atCommits: commits, machineFingerprint: machineFingerprint).compactMap(\.commit))

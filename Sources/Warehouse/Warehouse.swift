@@ -63,7 +63,15 @@ package final class Warehouse: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        try Migrations.migrate(queue, path: path)
+        let before = try Migrations.migrate(queue, path: path)
+        if (1..<3).contains(before) {
+            // Migration 0003 re-encoded every sample at a third of its size: give the space back
+            // once, and turn on the incremental auto-vacuum `prune` relies on (a full rewrite).
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.execute(sql: "VACUUM")
+            }
+        }
         return queue
     }
 

@@ -19,6 +19,9 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the database for a command that only reads: never created, migrated or changed.
     func openForReading() throws -> Warehouse { try open(.readOnly) }
 
+    /// True when the database file exists.
+    func exists() -> Bool { FileManager.default.fileExists(atPath: resolvedPath()) }
+
     private func open(_ access: Warehouse.Access) throws -> Warehouse {
         let warehouse = try Warehouse(path: resolvedPath(), access: access)
         if let edited = try? warehouse.editedMigrations(), !edited.isEmpty {
