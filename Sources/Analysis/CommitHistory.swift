@@ -63,7 +63,11 @@ package struct CommitHistory: Sendable {
 
     /// The best common ancestor of two commits.
     package func mergeBase(_ a: String, _ b: String) throws -> String? {
+        if a == b { return a }
         if gitKnows(a), gitKnows(b), let base = git?.mergeBase(a, b) { return base }
+        // Most often `a` is on b's first-parent line (a commit of main, compared with main): found
+        // among b's recent first parents without walking the whole stored history.
+        if try warehouse.storedFirstParentHistory(from: b, limit: 1000).contains(a) { return a }
         // From the stored parents: the first commit on b's first-parent line that is an ancestor of a.
         let ancestorsOfA = try warehouse.storedAncestors(of: a, limit: 100_000)
         for sha in try warehouse.storedFirstParentHistory(from: b, limit: 100_000) where ancestorsOfA.contains(sha) {

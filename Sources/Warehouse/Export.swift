@@ -41,12 +41,12 @@ extension Warehouse {
     /// what recording them again needs to rebuild them exactly.
     package func exportRecord(runID: Int64) throws -> RunRecord {
         try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
                        c.parents, c.author_name, c.author_email, c.committed_at, c.subject
                 FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
                 WHERE r.id = ?
-                """, arguments: [runID]) else { throw WarehouseError.runNotFound(String(runID)) }
+                """), arguments: [runID]) else { throw WarehouseError.runNotFound(String(runID)) }
             var context = RunContext()
             if let sha: String = row["commit_sha"] {
                 let parents = (row["parents"] as String?).flatMap { try? JSONParser.parse($0) }?.arrayValue?.compactMap(\.stringValue)
@@ -58,7 +58,7 @@ extension Warehouse {
             context.machine = MachineInfo(name: row["machine_name"], hostname: row["hostname"], os: row["os"], kernel: row["kernel"],
                                           arch: row["arch"], cpuModel: row["cpu_model"], cpuCores: row["cpu_cores"],
                                           memoryBytes: row["memory_bytes"])
-            context.machine?.storedFingerprint = try String.fetchOne(db, sql: "SELECT fingerprint FROM machines WHERE id = ?",
+            context.machine?.storedFingerprint = try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM machines WHERE id = ?"),
                                                                      arguments: [row["machine_id"] as Int64])
             context.recordedAt = row["recorded_at"]
             context.startedAt = row["started_at"]
@@ -77,22 +77,22 @@ extension Warehouse {
             var record = RunRecord(sourceFormat: row["source_format"], context: context, contentHash: row["content_hash"])
             record.uuid = row["uuid"]
             record.contextIsComplete = true
-            for series in try Row.fetchAll(db, sql: """
+            for series in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
                 FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                 WHERE s.run_id = ? ORDER BY s.id
-                """, arguments: [runID]) {
+                """), arguments: [runID]) {
                 record.series.append(SampleSeries(
                     benchmark: BenchmarkKey(name: series["name"], group: series["group_name"], paramsText: series["params"]),
                     metric: MetricDescriptor(name: series["metric"], unit: series["unit"],
                                              direction: Direction(rawValue: series["direction"]) ?? .lowerIsBetter),
                     values: try SampleCoding.decode(series, path: path)))
             }
-            for measurement in try Row.fetchAll(db, sql: """
+            for measurement in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
                 WHERE ms.run_id = ? AND ms.derived = 0 ORDER BY b.name, b.group_name, b.params, mt.name
-                """, arguments: [runID]) {
+                """), arguments: [runID]) {
                 record.measurements.append(MeasuredValue(
                     benchmark: BenchmarkKey(name: measurement["name"], group: measurement["group_name"], paramsText: measurement["params"]),
                     metric: MetricDescriptor(name: measurement["metric"], unit: measurement["unit"],

@@ -62,6 +62,9 @@ package final class Warehouse: Sendable {
             // WAL lets readers and one writer work at once; NORMAL sync is safe with WAL.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Up to 64 MiB of page cache (SQLite's default is 2): a batch or a merge of 100,000
+            // runs inserts all over the series indexes, and evicted pages are read back.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let before = try Migrations.migrate(queue, path: path)
         if (1..<3).contains(before) {

@@ -113,8 +113,9 @@ import Testing
         let db = (disk as NSString).appendingPathComponent("h.db")
         let small = try folder.write("small.jsonl", "{\"benchmark\":\"b\",\"metric\":\"time_ms\",\"samples\":[1,2,3]}")
         #expect(try hhbench(["record", small, "--db", db, "--commit", "a"] + Self.machine).status == 0)
-        // About 6 MB of distinct full-precision samples: more than the 3 MB disk holds.
-        let values = (0..<400_000).map { "\(1 + Double($0) * 1e-7 + 1e-13)" }.joined(separator: ",")
+        // About 5.6 MB of full-precision samples spread over three decades (7 bytes each however
+        // they are encoded): more than the 3 MB disk holds.
+        let values = (0..<800_000).map { "\(1 + Double(($0 &* 7919) % 1_000_003) * 1e-3 + 1e-13)" }.joined(separator: ",")
         let large = try folder.write("large.jsonl", "{\"benchmark\":\"big\",\"metric\":\"time_ms\",\"samples\":[\(values)]}")
         let result = try hhbench(["record", large, "--db", db, "--commit", "b"] + Self.machine)
         #expect(result.status == 2, "\(result.stderr)")
