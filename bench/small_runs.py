@@ -8,7 +8,7 @@
 2. A batch: 100,000 one-value files (each a run with its own commit) recorded by one
    `hhbench record FOLDER` call: runs per second (target: at least 5,000).
 
-Usage: python3 bench/small_runs.py [--hhbench PATH] [--processes N] [--batch N]
+Usage: python3 bench/small_runs.py [--hhbench PATH] [--processes N] [--batch N (0: skip)]
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -48,6 +48,8 @@ def main():
         print(f"one-value record, one process each ({args.processes}): median {record_ms:.1f} ms; "
               f"hhbench --version: median {start_ms:.1f} ms; ratio {record_ms / start_ms:.2f}x (target <= 2x)")
 
+        if args.batch == 0:
+            return
         legacy = os.path.join(folder, "legacy")
         os.mkdir(legacy)
         for i in range(args.batch):

@@ -12,8 +12,8 @@ struct PruneCommand: ParsableCommand {
             newest --keep-commits commits with runs, or when its branch matches --keep-branches; every other run \
             loses its samples but keeps its measurements (median, p95 and the other summaries derived when it was \
             recorded, and every given value). compare and trend go on working: a pruned run counts as its recorded \
-            median, and they say so. One transaction, then an incremental vacuum (the first prune of a database \
-            created before hhbench 0.1's auto-vacuum rewrites it once with VACUUM). --dry-run shows what would go.
+            median, and they say so. One transaction, then an incremental vacuum (a database without incremental \
+            auto-vacuum is rewritten once with VACUUM). --dry-run shows what would go.
             """)
 
     @OptionGroup var database: DatabaseOptions
