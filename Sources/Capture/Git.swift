@@ -66,10 +66,7 @@ package struct Git: Sendable {
     /// One record of `commitFormat`, split by hand (Foundation's splitting costs milliseconds on
     /// first use, and recording one value must start fast).
     private static func commitInfo(_ record: Substring) -> CommitInfo? {
-        var trimmed = record
-        while let first = trimmed.first, first.isNewline || first == "\u{1E}" { trimmed.removeFirst() }
-        while let last = trimmed.last, last.isNewline || last == "\u{1E}" { trimmed.removeLast() }
-        let fields = trimmed.split(separator: "\u{1F}", maxSplits: 5, omittingEmptySubsequences: false)
+        let fields = record.trimmed { $0.isNewline || $0 == "\u{1E}" }.split(separator: "\u{1F}", maxSplits: 5, omittingEmptySubsequences: false)
         guard fields.count == 6, !fields[0].isEmpty else { return nil }
         return CommitInfo(sha: String(fields[0]), parents: fields[1].split(separator: " ").map(String.init),
                           authorName: String(fields[2]), authorEmail: String(fields[3]),
@@ -161,9 +158,6 @@ package struct Git: Sendable {
         }
         let text = result.stdoutText
         guard trimming else { return text }
-        var trimmed = Substring(text)
-        while let first = trimmed.first, first.isNewline { trimmed.removeFirst() }
-        while let last = trimmed.last, last.isNewline { trimmed.removeLast() }
-        return String(trimmed)
+        return String(Substring(text).trimmed { $0.isNewline })
     }
 }

@@ -24,7 +24,7 @@ package enum MachineProbe {
     static func osName() -> String? {
         guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
-            return trimmed(line.dropFirst("PRETTY_NAME=".count)) { $0 == "\"" || $0 == "'" }
+            return String(line.dropFirst("PRETTY_NAME=".count).trimmed { $0 == "\"" || $0 == "'" })
         }
         return nil
     }
@@ -34,20 +34,11 @@ package enum MachineProbe {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let key = trimmed(parts[0]) { $0 == " " || $0 == "\t" }
+            let key = parts[0].trimmed { $0 == " " || $0 == "\t" }
             if key == "model name" || key == "Model" || key == "cpu model" {
-                return trimmed(parts[1]) { $0 == " " || $0 == "\t" }
+                return String(parts[1].trimmed { $0 == " " || $0 == "\t" })
             }
         }
         return nil
-    }
-
-    /// `text` without the leading and trailing characters `drop` names. By hand: Foundation's
-    /// character sets cost milliseconds on first use, at every record's start.
-    private static func trimmed(_ text: Substring, dropping drop: (Character) -> Bool) -> String {
-        var text = text
-        while let first = text.first, drop(first) { text.removeFirst() }
-        while let last = text.last, drop(last) { text.removeLast() }
-        return String(text)
     }
 }

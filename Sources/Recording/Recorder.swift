@@ -26,8 +26,10 @@ package struct Recorder: Sendable {
     /// or parent is known needs no more ancestry: git is asked for the commit and its parent only,
     /// not a thousand ancestors, and the warehouse is not sent them again.
     package var knownCommits: (@Sendable ([String]) -> Set<String>)?
-    /// For a batch: the full shas git has, of those its runs name (nil: ask git about each).
+    /// For a batch, of the full shas its runs name: those git has, and those the warehouse holds
+    /// (each asked once for the whole batch; nil: ask about each run's as it comes).
     private var shasGitHas: Set<String>?
+    private var shasStored: Set<String>?
 
     package init(overrides: RunContext = RunContext(), machineName: String? = nil,
                 directory: String = FileManager.default.currentDirectoryPath, allowDuplicate: Bool = false) {
@@ -98,7 +100,7 @@ package struct Recorder: Sendable {
             let needAncestry = record.context.ancestry.isEmpty
             // A full sha the warehouse already holds was stored with its details and ancestry by
             // an earlier run: git is not asked again (CI recording many values at one commit).
-            let stored = Git.isFullSha(sha) && (knownCommits?([sha]) ?? []).contains(sha)
+            let stored = Git.isFullSha(sha) && (shasStored ?? knownCommits?([sha]) ?? []).contains(sha)
             let gitMayKnow = !stored && (shasGitHas.map { !Git.isFullSha(sha) || $0.contains(sha) } ?? true)
             var found = gitMayKnow ? git.commitWithAncestry(sha, limit: needAncestry ? 1 : 0) : nil
             if needAncestry, let (commit, parents) = found, !parents.isEmpty,
@@ -140,8 +142,9 @@ package struct Recorder: Sendable {
         var recorder = self
         // Many runs naming many commits (an import of legacy points): git says in one call which
         // full shas it has, and is not asked about the others one by one.
-        let named = Set(batch.compactMap { ($0.record.context.commit ?? overrides.commit)?.sha }.filter(Git.isFullSha))
-        if named.count > 1 { recorder.shasGitHas = git.commitsKnown(Array(named)) }
+        let named = Array(Set(batch.compactMap { ($0.record.context.commit ?? overrides.commit)?.sha }.filter(Git.isFullSha)))
+        recorder.shasStored = knownCommits?(named)
+        if named.count > 1 { recorder.shasGitHas = git.commitsKnown(named) }
         var prepared: [(record: RunRecord, source: String)] = []
         for (record, source) in batch {
             let ready = recorder.prepare(record, captured: captured, environment: environment)

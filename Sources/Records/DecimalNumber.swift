@@ -76,7 +76,8 @@ public struct DecimalNumber: Sendable, Equatable {
         return exponent < 0 ? 1 / result : result
     }
 
-    static let integerPowersOfTen: [Int64] = (0...18).map { exponent in
+    /// 10^0 ... 10^18, exact.
+    public static let integerPowersOfTen: [Int64] = (0...18).map { exponent in
         var p: Int64 = 1
         for _ in 0..<exponent { p *= 10 }
         return p

@@ -46,7 +46,7 @@ extension Warehouse {
             // Attached read-only, so merging never writes to the other file (not even its journal mode).
             try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: ["file:" + Warehouse.uriEncoded(source) + "?mode=ro"])
             defer { try? db.execute(sql: "DETACH DATABASE other") }
-            try db.execute(sql: "PRAGMA other.cache_size = -65536")
+            try db.execute(sql: "PRAGMA other.cache_size = -\(Warehouse.pageCacheKiB)")
             var receipt: MergeReceipt!
             try db.inTransaction(.immediate) {
                 try db.execute(sql: "DROP TABLE IF EXISTS temp.merging")

@@ -26,7 +26,7 @@ package enum Migrations {
 
     /// Data steps that run after a migration's SQL, in the same transaction: what SQL alone
     /// cannot do (0003 re-encodes every sample series into the binary layout).
-    static let afterSQL: [Int: @Sendable (Database) throws -> Void] = [3: SampleMigration.convertJSONSeries]
+    static let afterSQL: [Int: @Sendable (Database) throws -> Void] = [SampleMigration.version: SampleMigration.convertJSONSeries]
 
     /// The schema version this binary writes.
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -38,12 +38,6 @@ package enum SampleCoding {
     /// The most decimals a series stored as mantissas uses (its divisor is at most 10^15).
     static let maxScale = 15
 
-    private static let powersOfTen: [Int64] = (0...18).map { exponent in
-        var p: Int64 = 1
-        for _ in 0..<exponent { p *= 10 }
-        return p
-    }
-
     /// The stored form of `samples` (at least one).
     package static func encode(_ samples: [DecimalNumber]) -> Stored {
         let bits = samples.map { Int64(bitPattern: $0.value.bitPattern) }
@@ -63,12 +57,12 @@ package enum SampleCoding {
             guard sample.mantissa != nil, sample.scale <= maxScale else { return nil }
             scale = max(scale, sample.scale)
         }
-        let divisor = Double(powersOfTen[scale])
+        let divisor = Double(DecimalNumber.integerPowersOfTen[scale])
         var mantissas: [Int64] = []
         mantissas.reserveCapacity(samples.count)
         for sample in samples {
             guard let mantissa = sample.mantissa else { return nil }
-            let (scaled, overflow) = mantissa.multipliedReportingOverflow(by: powersOfTen[scale - sample.scale])
+            let (scaled, overflow) = mantissa.multipliedReportingOverflow(by: DecimalNumber.integerPowersOfTen[scale - sample.scale])
             guard !overflow, scaled.magnitude < UInt64(DecimalNumber.maxExactMantissa),
                   (Double(scaled) / divisor).bitPattern == sample.value.bitPattern else { return nil }
             mantissas.append(scaled)

@@ -7,6 +7,9 @@ import Records
 /// then the old table is dropped. It runs inside the migration's transaction, so a database is
 /// either fully converted or left as it was.
 enum SampleMigration {
+    /// The migration whose data step this is (migrations/0003_compact_samples.sql).
+    static let version = 3
+
     static func convertJSONSeries(_ db: Database) throws {
         let insert = try db.makeStatement(sql: """
             INSERT INTO sample_series (id, run_id, benchmark_id, metric_id, count, ieee754, divisor, base, width, samples)

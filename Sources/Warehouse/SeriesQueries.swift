@@ -105,12 +105,18 @@ extension Warehouse {
         }
     }
 
-    /// Of `shas`, those the database holds (as a run's commit or as an ancestor of one).
+    /// Of `shas`, those the database holds (as a run's commit or as an ancestor of one), asked in
+    /// chunks of 500 (a batch names 100,000; SQLite takes at most 32,766 parameters).
     package func knownCommits(_ shas: [String]) throws -> Set<String> {
         guard !shas.isEmpty else { return [] }
         return try queue.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha IN (\(databaseQuestionMarks(count: shas.count)))",
-                                    arguments: StatementArguments(shas)))
+            var known = Set<String>()
+            for start in stride(from: 0, to: shas.count, by: 500) {
+                let chunk = Array(shas[start..<min(start + 500, shas.count)])
+                known.formUnion(try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                                    arguments: StatementArguments(chunk)))
+            }
+            return known
         }
     }
 

@@ -44,8 +44,15 @@ package final class Warehouse: Sendable {
         configuration.busyMode = .timeout(Warehouse.busyTimeout)
         configuration.readonly = readonly
         configuration.label = "hhbench"
+        // Up to 64 MiB of page cache (SQLite's default is 2 MiB), for readers and writers alike: a
+        // batch or merge of 100,000 runs inserts all over the series indexes, and export or
+        // trend --last 0 read whole histories; evicted pages were read back again and again.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(Warehouse.pageCacheKiB)") }
         return configuration
     }
+
+    /// The page cache each connection may use, in KiB (also given to a merge's attached database).
+    static let pageCacheKiB = 65_536
 
     private static func openForWriting(_ path: String) throws -> DatabaseQueue {
         try createFolder(of: path)
@@ -62,12 +69,9 @@ package final class Warehouse: Sendable {
             // WAL lets readers and one writer work at once; NORMAL sync is safe with WAL.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Up to 64 MiB of page cache (SQLite's default is 2): a batch or a merge of 100,000
-            // runs inserts all over the series indexes, and evicted pages are read back.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let before = try Migrations.migrate(queue, path: path)
-        if (1..<3).contains(before) {
+        if (1..<SampleMigration.version).contains(before) {
             // Migration 0003 re-encoded every sample at a third of its size: give the space back
             // once, and turn on the incremental auto-vacuum `prune` relies on (a full rewrite).
             try queue.writeWithoutTransaction { db in
@@ -81,11 +85,7 @@ package final class Warehouse: Sendable {
     private static func openForReading(_ path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else { throw WarehouseError.missingDatabase(path: path) }
         func open(_ location: String) throws -> DatabaseQueue {
-            var configuration = configuration(readonly: true)
-            // The same 64 MiB of page cache as writers: export, trend --last 0 and merges read
-            // whole histories, and at 100,000 runs the default 2 MiB made them re-read pages.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
-            let queue = try DatabaseQueue(path: location, configuration: configuration)
+            let queue = try DatabaseQueue(path: location, configuration: configuration(readonly: true))
             try queue.read { db in
                 try Migrations.checkIsWarehouse(db, path: path, allowEmpty: false)
                 try Migrations.checkNotNewer(db, path: path)
