@@ -4,18 +4,19 @@
 1. Change points on a 10,000-point series (steps and noise): Apache Otava 0.8's
    compute_change_points with its defaults, timed in-process, against hhbench's port timed
    in-process (the ChangePointBench executable); also checks that they find the same points.
-2. `hhbench trend p95_time_ms` end to end (process start to exit, JSON out) over 500 series x 200
-   commits read from the database.
-
+2. `hhbench trend p95_time_ms` end to end (process start to exit) over 500 series x 200 commits
+   read from the database, in JSON, CSV and text.
 3. The default detector (levels) on the same series, against Otava's time.
 4. Theil-Sen at 20,000 points against scipy.stats.theilslopes (time, memory, the same numbers).
 5. `hhbench trend --last 0` over a 20,000-commit history, both methods: time and peak memory.
 
-Usage: python3 bench/trend_speed.py  (after `swift build -c release`; `pip install apache-otava==0.8.0`)
-Targets: hhbench's change points in at most a tenth of Otava's time; trend under 1 s; trend over
+Usage: python3 bench/trend_speed.py [--old OLD_BINARY] [--only trend]
+       (after `swift build -c release`; `pip install apache-otava==0.8.0`)
+Targets: hhbench's change points in at most a tenth of Otava's time; trend under 0.5 s in every
+format (issue 17; with --old, against an older binary in the same run); trend over
 20,000 commits under 3 s and 500 MB.
 """
-import json, os, random, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile, time
 
 from history_repo import make_repo
 
@@ -113,7 +114,9 @@ def write_runs(folder, shas, lines_for):
     return files
 
 
-def trend(folder, series=500, commits=200):
+def trend(folder, series=500, commits=200, old=None):
+    """`hhbench trend` over 500 series x 200 commits, in each output format; with `old`, an older
+    binary on the same database in the same run, alternating, for before-and-after ratios."""
     hhbench = os.path.join(release, "hhbench")
     repo = os.path.join(folder, "repo")
     shas = make_repo(repo, commits)
@@ -125,17 +128,27 @@ def trend(folder, series=500, commits=200):
     db = os.path.join(folder, "history.db")
     env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
     subprocess.run([hhbench, "record", *files], cwd=inputs, env=env, check=True, stdout=subprocess.DEVNULL)
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        out = subprocess.run([hhbench, "trend", "p95_time_ms", "--branch", "main", "--last", str(commits), "--format", "json"],
-                             cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
-        times.append(time.perf_counter() - start)
-    report = json.loads(out)
-    found = sum(1 for s in report["series"] if s["change_points"])
-    print(f"hhbench trend, {len(report['series'])} series x {len(report['series'][0]['points'])} commits: median "
-          f"{statistics.median(times) * 1000:.0f} ms over 5 runs (target < 1000 ms); {found} series with change points "
-          f"(50 have a step)")
+    binaries = [("hhbench", hhbench)] + ([("old", os.path.abspath(old))] if old else [])
+    for style in ["json", "csv", "text"]:
+        times = {name: [] for name, _ in binaries}
+        outputs = {}
+        for _ in range(7):
+            for name, binary in binaries:
+                start = time.perf_counter()
+                outputs[name] = subprocess.run([binary, "trend", "p95_time_ms", "--branch", "main", "--last", str(commits),
+                                                "--format", style], cwd=repo, env=env, capture_output=True, check=True).stdout
+                times[name].append(time.perf_counter() - start)
+        ours = statistics.median(times["hhbench"])
+        line = f"hhbench trend --format {style}, {series} series x {commits} commits: median {ours * 1000:.0f} ms over 7 runs (target < 500 ms)"
+        if old:
+            theirs = statistics.median(times["old"])
+            line += (f"; the old binary {theirs * 1000:.0f} ms, ratio {ours / theirs:.2f}; output "
+                     + ("identical" if outputs["old"] == outputs["hhbench"] else "DIFFERENT"))
+        if style == "json":
+            report = json.loads(outputs["hhbench"])
+            found = sum(1 for s in report["series"] if s["change_points"])
+            line += f"; {found} series with change points (50 have a step)"
+        print(line)
 
 
 def long_history(folder, commits=20000, series=3):
@@ -164,15 +177,22 @@ def long_history(folder, commits=20000, series=3):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--old", help="an older hhbench binary: trend is timed against it in the same run")
+    parser.add_argument("--only", choices=["trend"], help="run only the end-to-end trend timing")
+    args = parser.parse_args()
     for tool in ["hhbench", "ChangePointBench"]:
         if not os.path.exists(os.path.join(release, tool)):
             sys.exit(f"{tool} not built: swift build -c release")
     folder = tempfile.mkdtemp(prefix="hhbench-trend-speed-")
     try:
+        if args.only == "trend":
+            trend(folder, old=args.old)
+            return
         change_points(folder)
         levels_10k(folder)
         theil_sen(folder)
-        trend(folder)
+        trend(folder, old=args.old)
         long_history(folder)
     finally:
         shutil.rmtree(folder)

@@ -162,56 +162,70 @@ package struct Trend: Sendable {
         }
         let ordered = Array(commits.reversed())  // oldest first
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
-        let values = try warehouse.values(ofRuns: runs.map(\.id), includeSamples: true, metric: request.metric)
-        // Per benchmark: per commit index, each run's samples (or its one value).
-        var byBenchmark: [BenchmarkKey: (MetricDescriptor, [Int: [[Double]]])] = [:]
-        for run in values {
-            guard let commit = run.run.commit, let index = position[commit] else { continue }
-            for (key, metric) in run.metrics where key.metric == request.metric {
-                if let glob = request.benchmarkGlob, fnmatch(glob, key.benchmark.name, 0) != 0 { continue }
-                guard let values = run.values[key].map({ [$0] }) ?? run.samples[key] ?? run.prunedSeriesMedian(key).map({ [$0] }),
-                      !values.isEmpty else { continue }
-                byBenchmark[key.benchmark, default: (metric, [:])].1[index, default: []].append(values)
-            }
+        let values = try warehouse.metricValues(ofRuns: runs.map(\.id), pruned: Set(runs.lazy.filter(\.samplesPruned).map(\.id)),
+                                                metric: request.metric)
+        let commitOfRun = runs.map { run in run.commit.flatMap { position[$0] } ?? -1 }
+        let wantedSeries = values.benchmarks.map { key in request.benchmarkGlob.map { fnmatch($0, key.name, 0) == 0 } ?? true }
+        let inputs = Self.seriesInputs(values, commitOfRun: commitOfRun, commitCount: ordered.count)
+            .filter { wantedSeries[$0.series] }
+            .sorted { values.benchmarks[$0.series] < values.benchmarks[$1.series] }
+        // By commit position: each commit's first recording time and its first run's environment.
+        var firstTimes = [String?](repeating: nil, count: ordered.count)
+        var firstRuns = [RunReference?](repeating: nil, count: ordered.count)
+        for (run, position) in zip(runs, commitOfRun) where position >= 0 {
+            if firstTimes[position].map({ run.recordedAt < $0 }) ?? true { firstTimes[position] = run.recordedAt }
+            if firstRuns[position].map({ run.id < $0.id }) ?? true { firstRuns[position] = run }
         }
-        let times = Dictionary(runs.compactMap { run in run.commit.map { ($0, run.recordedAt) } }, uniquingKeysWith: min)
-        let environments = Dictionary(runs.compactMap { run in run.commit.map { ($0, run) } }, uniquingKeysWith: { $0.id < $1.id ? $0 : $1 })
+        let times = firstTimes, environments = CommitEnvironments(firstRuns)
         let subjects = try history.subjects(ordered)
-        let inputs = byBenchmark.sorted(by: { $0.key < $1.key })
         // Each series is analysed on its own: spread them over the cores.
         let results = UnsafeMutableBufferPointer<TrendSeries?>.allocate(capacity: inputs.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         DispatchQueue.concurrentPerform(iterations: inputs.count) { item in
-            let (benchmark, (recorded, perCommit)) = inputs[item]
-            slots[item] = analyse(benchmark: benchmark, recorded: recorded, perCommit: perCommit, ordered: ordered, times: times,
-                                  subjects: subjects, environments: environments, request: request)
+            let input = inputs[item]
+            slots[item] = analyse(benchmark: values.benchmarks[input.series], recorded: values.metrics[input.series], input: input,
+                                  ordered: ordered, times: times, subjects: subjects, environments: environments, request: request)
         }
         let series = results.compactMap { $0 }
         let machine = request.anyMachine ? nil : runs.first?.machineName
         var report = TrendReport(metric: request.metric, branch: branch, machine: machine, series: series)
         report.method = request.method
-        report.runsWithSummariesOnly = values.filter { $0.run.samplesPruned && $0.metrics.keys.contains { $0.metric == request.metric } }.count
+        report.runsWithSummariesOnly = values.runsWithSummariesOnly
         return report
     }
 
-    private func analyse(benchmark: BenchmarkKey, recorded: MetricDescriptor, perCommit: [Int: [[Double]]], ordered: [String],
-                         times: [String: String], subjects: [String: String], environments: [String: RunReference],
+    private func analyse(benchmark: BenchmarkKey, recorded: MetricDescriptor, input: SeriesInput, ordered: [String],
+                         times: [String?], subjects: [String: String], environments: CommitEnvironments,
                          request: TrendRequest) -> TrendSeries {
         let settings = config.settings(for: SeriesKey(benchmark: benchmark, metric: request.metric))
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
-        let commits = perCommit.sorted { $0.key < $1.key }
-        let points = commits.enumerated().map { index, entry in
-            var point = TrendPoint(index: index, commit: ordered[entry.key], time: times[ordered[entry.key]],
-                                   value: Descriptive.median(entry.value.map(Descriptive.median)), runs: entry.value.count)
-            if entry.value.contains(where: { $0.count > 1 }) {
-                let pooled = entry.value.flatMap { $0 }.sorted()
+        let runs = input.runs
+        var medians: [Double] = []
+        let points = input.commits.enumerated().map { index, commit in
+            // The median of the commit's run medians; the quartiles of its samples, pooled.
+            medians.removeAll(keepingCapacity: true)
+            var sampled = false
+            for run in runs.runs(ofCommit: index) {
+                let values = runs.values(ofRun: run)
+                if values.count == 1, let value = values.first {
+                    medians.append(value)
+                } else {
+                    medians.append(Descriptive.median(Array(values)))
+                    sampled = true
+                }
+            }
+            var point = TrendPoint(index: index, commit: ordered[commit], time: times[commit],
+                                   value: Descriptive.median(medians), runs: medians.count)
+            let range = runs.runs(ofCommit: index)
+            if sampled, let first = range.first {
+                let pooled = runs.values[runs.runStarts[first]..<runs.runStarts[range.upperBound]].sorted()
                 point.sampleQuartiles = (Descriptive.percentile(sorted: pooled, 25), Descriptive.percentile(sorted: pooled, 75))
             }
             return point
         }
-        let environmentChanges = Self.environmentChanges(points, environments)
+        let environmentChanges = Self.environmentChanges(points, at: input.commits, environments)
         func change(_ index: Int, before: Double, after: Double, pValue: Double) -> TrendChange {
             let percent = before == 0 ? 0 : (after / before - 1) * 100
             let commit = points[index].commit
@@ -228,7 +242,7 @@ package struct Trend: Sendable {
             series.environmentChanges = environmentChanges
             return series
         case .levels:
-            let levels = CommitLevels(commits: commits.map(\.value))
+            let levels = CommitLevels(runs)
             let result = levels.detect(options: request.levelOptions)
             let changes = result.shifts.map { change($0.index, before: levels.value($0.before), after: levels.value($0.after), pValue: $0.pValue) }
             var series = TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
@@ -239,11 +253,37 @@ package struct Trend: Sendable {
         }
     }
 
-    /// Commits whose runs' machine or toolchain differ from the previous commit's.
-    static func environmentChanges(_ points: [TrendPoint], _ environments: [String: RunReference]) -> [EnvironmentChange] {
+    /// Each commit's environment (its first run's machine and toolchain) as a small number, so a
+    /// series compares numbers point by point (100,000 points over all history), not runs.
+    struct CommitEnvironments: Sendable {
+        /// By commit position: an index into `distinct`, or -1 for a commit without runs.
+        let kinds: [Int]
+        let distinct: [RunReference]
+
+        init(_ runs: [RunReference?]) {
+            struct Key: Hashable { let fingerprint, name: String; let toolchain: String? }
+            var seen: [Key: Int] = [:]
+            var distinct: [RunReference] = []
+            kinds = runs.map { run in
+                guard let run else { return -1 }
+                let key = Key(fingerprint: run.machineFingerprint, name: run.machineName, toolchain: run.toolchain)
+                if let known = seen[key] { return known }
+                distinct.append(run)
+                seen[key] = distinct.count - 1
+                return distinct.count - 1
+            }
+            self.distinct = distinct
+        }
+    }
+
+    /// Points whose runs' machine or toolchain differ from the previous point's; `positions[i]` is
+    /// point i's commit position.
+    static func environmentChanges(_ points: [TrendPoint], at positions: [Int], _ environments: CommitEnvironments) -> [EnvironmentChange] {
         var result: [EnvironmentChange] = []
-        for (previous, point) in zip(points, points.dropFirst()) {
-            guard let before = environments[previous.commit], let after = environments[point.commit] else { continue }
+        for (offset, point) in points.enumerated().dropFirst() {
+            let previous = environments.kinds[positions[offset - 1]], current = environments.kinds[positions[offset]]
+            guard previous >= 0, current >= 0, previous != current else { continue }
+            let before = environments.distinct[previous], after = environments.distinct[current]
             var what: [String] = []
             if before.machineFingerprint != after.machineFingerprint {
                 what.append(before.machineName == after.machineName ? "machine \(after.machineName) (new fingerprint)"

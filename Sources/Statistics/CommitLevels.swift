@@ -21,21 +21,28 @@ public struct CommitLevels: Sendable, Equatable {
     /// `commits[i]` holds commit i's runs, each its samples (or one value). Commits with no values
     /// are not allowed: leave them out.
     public init(commits: [[[Double]]], trim: Double = RunLevelTest.Options().trim) {
-        let positive = commits.allSatisfy { runs in runs.allSatisfy { run in run.allSatisfy { $0 > 0 && $0.isFinite } } }
+        self.init(CommitRuns(commits), trim: trim)
+    }
+
+    /// The same, from the flat form.
+    public init(_ commits: CommitRuns, trim: Double = RunLevelTest.Options().trim) {
+        let positive = commits.values.allSatisfy { $0 > 0 && $0.isFinite }
         logScale = positive
         // One pass, without an array a run: most series hold one run of few values a commit.
-        var levels = [Double](repeating: .nan, count: commits.count)
-        var runCounts = [Int](repeating: 0, count: commits.count)
+        var levels = [Double](repeating: .nan, count: commits.commitCount)
+        var runCounts = [Int](repeating: 0, count: commits.commitCount)
         var winsorizedSquares = 0.0, winsorizedDF = 0, factors = 0.0, runs = 0
         var squares = 0.0, spreadDF = 0
         var locations: [Double] = []
-        for (index, commit) in commits.enumerated() {
+        for index in 0..<commits.commitCount {
             locations.removeAll(keepingCapacity: true)
-            for run in commit where !run.isEmpty {
+            for runIndex in commits.runs(ofCommit: index) {
+                let run = commits.values(ofRun: runIndex)
+                guard let first = run.first else { continue }
                 if run.count == 1 {
-                    locations.append(positive ? Foundation.log(run[0]) : run[0])
+                    locations.append(positive ? Foundation.log(first) : first)
                 } else {
-                    let located = RunLocation(positive ? run.map { Foundation.log($0) } : run, trim: trim)
+                    let located = RunLocation(positive ? run.map { Foundation.log($0) } : Array(run), trim: trim)
                     locations.append(located.location)
                     winsorizedSquares += located.winsorizedVariance * Double(located.count - 1)
                     winsorizedDF += located.count - 1

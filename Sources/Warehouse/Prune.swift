@@ -67,7 +67,7 @@ extension Warehouse {
                         INSERT INTO temp.pruning (run_id)
                         SELECT r.id FROM runs r
                         WHERE EXISTS (SELECT 1 FROM sample_series s WHERE s.run_id = r.id) AND NOT (\(kept))
-                        """, arguments: StatementArguments(arguments) ?? [])
+                        """, arguments: StatementArguments(arguments))
                     let row = try Row.fetchOne(db, sql: """
                         SELECT (SELECT count(*) FROM temp.pruning) AS runs, count(*) AS series,
                                coalesce(sum(count), 0) AS samples, coalesce(sum(length(samples)), 0) AS bytes

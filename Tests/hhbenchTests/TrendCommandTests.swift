@@ -199,4 +199,46 @@ import Testing
         let badBranch = try history.trend(["--branch", "no-such-branch"])
         #expect(badBranch.status == 2)
     }
+
+    /// Runs recorded in any order, with raw samples, several a commit, and benchmarks that skip
+    /// commits: each series' points come out oldest first, each the median of its commit's run
+    /// medians, and a run's raw samples outrank nothing but stand for the series when it has no
+    /// given value.
+    @Test func sampledRunsRecordedInAnyOrderGroupBySeriesAndCommit() throws {
+        let repo = try GitRepository()
+        var shas: [String] = []
+        for index in 0..<8 { shas.append(try repo.commit("commit \(index)")) }
+        // Newest commit first, two runs a commit; "sometimes" only at even commits.
+        for (index, sha) in shas.enumerated().reversed() {
+            for run in 0..<2 {
+                let base = 10.0 + Double(index) + Double(run) * 4
+                var lines = [#"{"benchmark":"always","metric":"time_ms","samples":[\#(base),\#(base + 1),\#(base + 2)]}"#]
+                if index % 2 == 0 { lines.append(#"{"benchmark":"sometimes","metric":"time_ms","value":\#(100 + index)}"#) }
+                let input = try repo.folder.write("r\(index)-\(run).jsonl", lines.joined(separator: "\n"))
+                let result = try hhbench(["record", input, "--db", "h.db", "--machine", "m1", "--commit", sha, "--branch", "main"],
+                                         cwd: repo.path)
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+        }
+        let result = try hhbench(["trend", "time_ms", "--db", "h.db", "--branch", "main", "--format", "json"], cwd: repo.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let series = try #require(JSONParser.parse(result.stdout)["series"]?.arrayValue)
+        #expect(series.map { $0["benchmark"]?.stringValue } == ["always", "sometimes"])
+        let always = try #require(series[0]["points"]?.arrayValue)
+        #expect(always.map { $0["commit"]?.stringValue } == shas)
+        // Run medians base + 1 and base + 5: their median is base + 3.
+        #expect(always.map { $0["value"]?.doubleValue } == (0..<8).map { 13.0 + Double($0) })
+        #expect(always.allSatisfy { $0["runs"]?.doubleValue == 2 })
+        let sometimes = try #require(series[1]["points"]?.arrayValue)
+        #expect(sometimes.map { $0["commit"]?.stringValue } == stride(from: 0, to: 8, by: 2).map { shas[$0] })
+        #expect(sometimes.map { $0["index"]?.doubleValue } == [0, 1, 2, 3])
+        #expect(sometimes.map { $0["value"]?.doubleValue } == [100, 102, 104, 106])
+
+        // CSV carries the same points, row for row.
+        let csv = try hhbench(["trend", "time_ms", "--db", "h.db", "--branch", "main", "--format", "csv"], cwd: repo.path)
+        let rows = csv.stdout.split(separator: "\n").dropFirst().filter { $0.contains(",point,") }
+        #expect(rows.count == 12)
+        #expect(rows.first?.hasPrefix("always,,{},time_ms,ms,lower_is_better,point,0,\(shas[0]),") == true)
+        #expect(rows.first?.contains(",13,2,,,,,") == true)
+    }
 }

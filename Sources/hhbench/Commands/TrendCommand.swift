@@ -126,8 +126,8 @@ struct TrendCommand: ParsableCommand {
         }
         switch format {
         case .text: print(TrendRendering.text(report, chart: chart, colour: Terminal.wantsColour), terminator: "")
-        case .csv: print(TrendRendering.csv(report), terminator: "")
-        case .json: print(JSONOutput.render(TrendRendering.json(report)), terminator: "")
+        case .csv: JSONOutput.print(TrendRendering.csv(report))
+        case .json: JSONOutput.print(TrendRendering.json(report))
         case .markdown: print(TrendRendering.markdown(report, svgLinks: links), terminator: "")
         case .svg:
             if out == nil { print(SVGChart.document(report.series, metric: metric, commits: commits), terminator: "") }

@@ -54,21 +54,24 @@ struct DataTable {
         return out
     }
 
-    /// RFC 4180 CSV with a header row. Fields keep their text exactly (CSV is data); a field
-    /// with a comma, quote, line break or any control character is quoted.
+    /// RFC 4180 CSV with a header row (`CSVWriter`).
     func renderCSV() -> String {
-        var out = Self.csvLine(columns.map(\.title))
-        for row in rows { out += Self.csvLine(row) }
-        return out
+        var csv = CSVWriter()
+        csv.fields(columns.map(\.title))
+        csv.endRecord()
+        for row in rows {
+            csv.fields(row)
+            csv.endRecord()
+        }
+        return csv.text
     }
 
     /// One CSV record and its line break.
     static func csvLine(_ fields: [String]) -> String {
-        func field(_ text: String) -> String {
-            guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || Printable.isUnsafe($0) }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return fields.map(field).joined(separator: ",") + "\n"
+        var csv = CSVWriter()
+        csv.fields(fields)
+        csv.endRecord()
+        return csv.text
     }
 
     /// A GitHub-flavoured Markdown table. Every cell is escaped: line breaks become spaces, control
@@ -128,72 +131,35 @@ enum Display {
     static func shortSHA(_ sha: String?) -> String { sha.map { String($0.prefix(10)) } ?? "-" }
 }
 
-/// JSON output, printed from `JSONValue` so field order is ours and numbers are exact. Written
-/// as bytes: `trend --format json` over 500 series x 200 commits prints 20 MB.
+/// JSON output, printed from `JSONValue` so field order is ours and numbers are exact.
 enum JSONOutput {
     static func render(_ value: JSONValue) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
-        write(value, indent: 0, to: &out)
-        out.append(UInt8(ascii: "\n"))
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: document(value), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, indent: Int, to out: inout [UInt8]) {
-        switch value {
-        case .array(let items) where !items.isEmpty:
-            out.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                newline(indent + 1, &out)
-                write(item, indent: indent + 1, to: &out)
-                if index < items.count - 1 { out.append(UInt8(ascii: ",")) }
+    /// The JSON text of `value` on standard output.
+    static func print(_ value: JSONValue) { print(document(value)) }
+
+    /// A document's bytes on standard output, written as they are: a trend's 20 MB is not copied
+    /// into a String and out again.
+    static func print(_ bytes: [UInt8]) {
+        fflush(nil)  // after whatever `print` buffered
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = Glibc.write(STDOUT_FILENO, buffer.baseAddress.map { $0 + written }, buffer.count - written)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return }  // a closed pipe: the reader is gone
+                written += count
             }
-            newline(indent, &out)
-            out.append(UInt8(ascii: "]"))
-        case .object(let members) where !members.isEmpty:
-            out.append(UInt8(ascii: "{"))
-            for (index, (key, member)) in members.enumerated() {
-                newline(indent + 1, &out)
-                writeString(key, &out)
-                out.append(UInt8(ascii: ":"))
-                out.append(UInt8(ascii: " "))
-                write(member, indent: indent + 1, to: &out)
-                if index < members.count - 1 { out.append(UInt8(ascii: ",")) }
-            }
-            newline(indent, &out)
-            out.append(UInt8(ascii: "}"))
-        case .string(let text):
-            writeString(text, &out)
-        default:
-            out.append(contentsOf: value.compactText.utf8)
         }
     }
 
-    private static func newline(_ indent: Int, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\n"))
-        for _ in 0..<min(indent, 63) {
-            out.append(UInt8(ascii: " "))
-            out.append(UInt8(ascii: " "))
-        }
-    }
-
-    /// Printable ASCII (names, shas, units, times) is copied as it is; anything else goes through
-    /// `JSONValue.writeString`, which escapes control, bidi and other unsafe characters.
-    private static func writeString(_ text: String, _ out: inout [UInt8]) {
-        var plain = true
-        for byte in text.utf8 where byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: text.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            var escaped = ""
-            JSONValue.writeString(text, to: &escaped, escapingUnsafe: true)
-            out.append(contentsOf: escaped.utf8)
-        }
+    /// `value` as pretty JSON and a line break.
+    static func document(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.value(value)
+        return writer.finish()
     }
 }
 
