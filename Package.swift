@@ -31,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // Templates for the HTML report and the SVG charts: every value is HTML-escaped by default.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // The PostgreSQL warehouse: the wire protocol in Swift (no libpq, no psql), and its logger silenced.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
@@ -41,10 +44,12 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Records", "CMeasure"], swiftSettings: strict),
         // One file per input format, bytes in, run records out. No database.
         .target(name: "Ingest", dependencies: ["Records", crypto], swiftSettings: strict + fuzzed),
-        // SQLite through GRDB: open, migrate, write runs, read series. The SQL lives in migrations/ and queries/.
+        // SQLite through GRDB, PostgreSQL through postgres-nio: open, migrate, write runs, read series.
+        // The SQL lives in migrations/ (migrations/postgres/ for PostgreSQL) and queries/.
         .target(
             name: "Warehouse",
-            dependencies: ["Records", crypto, .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Records", crypto, .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict,
             plugins: ["EmbedSQL"]
         ),

@@ -17,12 +17,16 @@ package enum Migrations {
         package var checksum: String { Hex.string(SHA256.hash(data: Array(sql.utf8))) }
     }
 
-    package static let all: [Migration] = EmbeddedSQL.migrations.compactMap { file in
-        // "0001_initial.sql" -> version 1, name "initial"
-        let stem = file.name.replacingOccurrences(of: ".sql", with: "")
-        guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else { return nil }
-        return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.sql)
-    }.sorted { $0.version < $1.version }
+    package static let all: [Migration] = parse(EmbeddedSQL.migrations)
+
+    /// Numbered files in version order: "0001_initial.sql" is version 1, named "initial".
+    static func parse(_ files: [(name: String, sql: String)]) -> [Migration] {
+        files.compactMap { file in
+            let stem = file.name.replacingOccurrences(of: ".sql", with: "")
+            guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else { return nil }
+            return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.sql)
+        }.sorted { $0.version < $1.version }
+    }
 
     /// Data steps that run after a migration's SQL, in the same transaction: what SQL alone
     /// cannot do (0003 re-encodes every sample series into the binary layout).

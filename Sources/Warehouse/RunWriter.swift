@@ -35,7 +35,10 @@ extension Warehouse {
     /// Writes several runs in one transaction: all of them, or none. `source` names each run's
     /// input (a file), so an error the database finds at write time names it.
     package func write(_ records: [(record: RunRecord, source: String)], allowDuplicate: Bool = false) throws -> [WriteOutcome] {
-        try Self.translating(path) {
+        if case .postgres(let session) = engine {
+            return try PostgresRunWriter(session: session).write(records, allowDuplicate: allowDuplicate)
+        }
+        return try Self.translating(path) {
             try queue.writeWithoutTransaction { db in
                 var outcomes: [WriteOutcome] = []
                 // A batch's runs mostly share their machine: found (or inserted) once.

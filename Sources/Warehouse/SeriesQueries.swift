@@ -110,6 +110,9 @@ extension Warehouse {
     /// chunks of 500 (a batch names 100,000; SQLite takes at most 32,766 parameters).
     package func knownCommits(_ shas: [String]) throws -> Set<String> {
         guard !shas.isEmpty else { return [] }
+        if case .postgres(let session) = engine {
+            return Set(try session.column("SELECT sha FROM commits WHERE sha = ANY($1)", [shas], as: String.self))
+        }
         return try queue.read { db in
             var known = Set<String>()
             for start in stride(from: 0, to: shas.count, by: 500) {

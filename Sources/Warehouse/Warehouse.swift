@@ -2,11 +2,13 @@ import Foundation
 import GRDB
 import Records
 
-/// The results warehouse: one SQLite file holding every run, measurement and raw sample.
+/// The results warehouse: one SQLite file, or a PostgreSQL database (`postgresql://…`), holding
+/// every run, measurement and raw sample.
 ///
-/// Owns the connection setup (WAL, a busy timeout, foreign keys) and the migrations; every
-/// other module talks to the database through its methods and plain record types, so no SQL
-/// leaves this module and `migrations/`.
+/// Owns the connection setup (SQLite: WAL, a busy timeout, foreign keys; PostgreSQL: the URL,
+/// credentials and TLS) and the migrations; every other module talks to the database through its
+/// methods and plain record types, so no SQL leaves this module and `migrations/`, and no other
+/// module knows which engine it has.
 package final class Warehouse: Sendable {
     /// How a command uses the database.
     package enum Access: Sendable {
@@ -17,9 +19,32 @@ package final class Warehouse: Sendable {
         case readOnly
     }
 
+    /// The SQLite file's path, or the PostgreSQL URL with its password masked: what every
+    /// message names.
     package let path: String
     package let access: Access
-    let queue: DatabaseQueue
+    let engine: Engine
+
+    enum Engine: Sendable {
+        case sqlite(DatabaseQueue)
+        case postgres(PostgresSession)
+    }
+
+    /// The SQLite connection; on PostgreSQL, the commands not served there yet stop here.
+    var queue: DatabaseQueue {
+        get throws {
+            switch engine {
+            case .sqlite(let queue): return queue
+            case .postgres: throw WarehouseError.notOnPostgresYet(path: path)
+            }
+        }
+    }
+
+    /// True for a PostgreSQL warehouse.
+    package var isShared: Bool {
+        if case .postgres = engine { return true }
+        return false
+    }
 
     /// How long a writer waits for another process's transaction (parallel CI jobs) before failing.
     package static let busyTimeout: TimeInterval = 60
@@ -28,14 +53,34 @@ package final class Warehouse: Sendable {
     /// must exist) and migrated. A database from a newer hhbench, and an SQLite file that is not
     /// an hhbench warehouse, are refused and left untouched.
     package init(path: String, access: Access = .readWrite) throws {
-        self.path = path
         self.access = access
+        if PostgresAddress.isURL(path) {
+            let address = try PostgresAddress(url: path)
+            self.path = address.redacted
+            engine = .postgres(try Self.openPostgres(address, access: access))
+            return
+        }
+        self.path = path
         switch access {
         case .readWrite:
-            queue = try Self.translating(path) { try Self.openForWriting(path) }
+            engine = .sqlite(try Self.translating(path) { try Self.openForWriting(path) })
         case .readOnly:
-            queue = try Self.translating(path) { try Self.openForReading(path) }
+            engine = .sqlite(try Self.translating(path) { try Self.openForReading(path) })
         }
+    }
+
+    /// Connects, then migrates (writers) or checks the version (readers, whose session is then
+    /// read-only, so nothing they run can write).
+    private static func openPostgres(_ address: PostgresAddress, access: Access) throws -> PostgresSession {
+        let session = try PostgresSession(address)
+        switch access {
+        case .readWrite:
+            try PostgresMigrations.migrate(session)
+        case .readOnly:
+            try PostgresMigrations.checkReadable(session)
+            try session.script("SET default_transaction_read_only = on")
+        }
+        return session
     }
 
     private static func configuration(readonly: Bool) -> Configuration {
@@ -141,17 +186,26 @@ package final class Warehouse: Sendable {
 
     /// Migration versions this database applied from a different text than this binary carries.
     package func editedMigrations() throws -> [Int] {
-        try queue.read { db in try Migrations.checksumMismatches(db) }
+        switch engine {
+        case .sqlite(let queue): return try queue.read { db in try Migrations.checksumMismatches(db) }
+        case .postgres(let session): return try PostgresMigrations.checksumMismatches(session)
+        }
     }
 
     /// The schema version of the open database.
     package func schemaVersion() throws -> Int {
-        try queue.read { db in try Migrations.version(of: db) }
+        switch engine {
+        case .sqlite(let queue): return try queue.read { db in try Migrations.version(of: db) }
+        case .postgres(let session): return try PostgresMigrations.version(session)
+        }
     }
 
     /// The number of rows of a table or view, for tests and `hhbench show`'s summary.
     package func count(_ table: String) throws -> Int {
         guard table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return 0 }
-        return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        switch engine {
+        case .sqlite(let queue): return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        case .postgres(let session): return Int(try session.value("SELECT count(*) FROM \(table)", as: Int64.self) ?? 0)
+        }
     }
 }

@@ -32,6 +32,12 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     case writeRefused(String)
     /// A `--param` the query does not use (a typo, most likely).
     case unknownParameter(String, known: [String])
+    /// A `postgresql://` URL hhbench cannot read (the URL is given with its password masked).
+    case badDatabaseURL(url: String, message: String)
+    /// The PostgreSQL server could not be reached or refused the login.
+    case unreachable(url: String, reason: String)
+    /// A command the PostgreSQL warehouse does not serve yet.
+    case notOnPostgresYet(path: String)
 
     /// The engine's error, as one of the cases above.
     init(_ error: DatabaseError, path: String) {
@@ -90,6 +96,13 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
         case let .unknownParameter(name, known):
             return "the query has no parameter :\(Records.Printable.escaped(name))"
                 + (known.isEmpty ? "; it takes none" : "; it takes " + known.map { ":" + $0 }.joined(separator: ", "))
+        case let .badDatabaseURL(url, message):
+            return "\(url): not a usable PostgreSQL URL: \(message). The form is postgresql://user@host:port/dbname?sslmode=require"
+        case let .unreachable(url, reason):
+            return "\(url): cannot connect: \(Records.Printable.escaped(reason)). Check that the server runs and the URL's host, port, user and database"
+        case let .notOnPostgresYet(path):
+            return "\(path): on a PostgreSQL warehouse this hhbench records runs (record, run, import-baselines, the harness); "
+                + "this command reads from SQLite warehouses only for now. Read the runs with psql and the hh_* views meanwhile"
         case let .writeRefused(reason):
             return "refused: \(reason). Queries run read-only; the database was not changed"
         }

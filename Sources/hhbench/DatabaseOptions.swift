@@ -6,8 +6,8 @@ import Warehouse
 /// `--db`, shared by every command.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The database file. Default: $HHBENCH_DB, else .hhbench/history.db at the git top level (or here outside git).",
-        valueName: "path"))
+        "The database file, or a PostgreSQL URL (postgresql://user@host:port/dbname?sslmode=require). Default: $HHBENCH_DB, else .hhbench/history.db at the git top level (or here outside git).",
+        valueName: "path|url"))
     var db: String?
 
     /// The database path, by the precedence above.
@@ -19,8 +19,11 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the database for a command that only reads: never created, migrated or changed.
     func openForReading() throws -> Warehouse { try open(.readOnly) }
 
-    /// True when the database file exists.
-    func exists() -> Bool { FileManager.default.fileExists(atPath: resolvedPath()) }
+    /// True when the database file exists; a PostgreSQL server is taken to be there.
+    func exists() -> Bool {
+        let location = resolvedPath()
+        return Warehouse.isServerURL(location) || FileManager.default.fileExists(atPath: location)
+    }
 
     private func open(_ access: Warehouse.Access) throws -> Warehouse {
         let warehouse = try Warehouse(path: resolvedPath(), access: access)

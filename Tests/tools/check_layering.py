@@ -8,7 +8,7 @@
 2. The declared dependencies follow the documented layering (README "Layout"): data flows one way,
    runner or adapter -> run record -> Warehouse -> Analysis -> rendering. LAYERS below is that
    rule; a dependency outside it is a leak.
-3. Only Warehouse knows the engine: GRDB is imported nowhere else, and no other library module
+3. Only Warehouse knows the engines: GRDB and PostgresNIO are imported nowhere else, and no other library module
    holds SQL (a string literal that starts a SELECT, INSERT, UPDATE, DELETE, CREATE or PRAGMA).
 
 Usage: python3 Tests/tools/check_layering.py [PACKAGE_DIR]
@@ -25,7 +25,7 @@ LAYERS = {
     "Records": {"Statistics"},
     "Capture": {"Records", "CMeasure"},
     "Ingest": {"Records", "Statistics", "Crypto"},
-    "Warehouse": {"Records", "Statistics", "GRDB", "Crypto"},
+    "Warehouse": {"Records", "Statistics", "GRDB", "Crypto", "PostgresNIO", "Logging"},
     "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},
     "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOMLKit"},
     "Runner": {"Records", "Capture", "Statistics", "CMeasure"},
@@ -35,7 +35,7 @@ LAYERS = {
     "CHTTP": set(),
     "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto", "Mustache", "CHTTP"},
 }
-ENGINE_ONLY = {"GRDB": "Warehouse"}
+ENGINE_ONLY = {"GRDB": "Warehouse", "PostgresNIO": "Warehouse"}
 LIBRARIES_WITHOUT_SQL = {"Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "hhbench"}
 # A string literal (one-line or multi-line) that starts with an SQL statement.
 SQL = re.compile(r'"""[ \t]*\n\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH)\b|"(?:SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|PRAGMA) ')

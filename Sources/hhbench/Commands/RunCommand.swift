@@ -285,7 +285,9 @@ struct RunCommand: ParsableCommand {
         }
         record.context.tool = "hhbench run"
         record.context.toolVersion = HHBenchVersion.current
-        record.context.commandLine = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        // A PostgreSQL URL's password never reaches the warehouse.
+        record.context.commandLine = CommandLine.arguments.map(Warehouse.redactingPasswords)
+            .map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         record.context.startedAt = startedAt
         record.context.finishedAt = Timestamp.now()
         if let shell { record.context.extra.append(("shell", .string(shell))) }

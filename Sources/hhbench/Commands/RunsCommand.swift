@@ -22,7 +22,8 @@ struct RunsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runs = try database.openForReading().runs(limit: limit, branch: branch)
+        let warehouse = try database.openForReading()
+        let runs = try warehouse.runs(limit: limit, branch: branch)
         if format == .json {
             print(JSONOutput.render(.array(runs.map(Self.json))), terminator: "")
             return
@@ -40,7 +41,7 @@ struct RunsCommand: ParsableCommand {
         case .csv: print(table.renderCSV(), terminator: "")
         case .markdown: print(table.renderMarkdown(), terminator: "")
         default:
-            if runs.isEmpty { note("no runs recorded yet in \(database.resolvedPath())") }
+            if runs.isEmpty { note("no runs recorded yet in \(warehouse.path)") }
             print(table.renderTable(), terminator: "")
         }
     }

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One connection to a PostgreSQL warehouse, used synchronously: every hhbench command is one
+/// sequential process, and the warehouse's API (the same for SQLite) is synchronous. Queries go
+/// through postgres-nio's extended protocol with bound parameters, never spliced into the SQL.
+final class PostgresSession: @unchecked Sendable {
+    let address: PostgresAddress
+    private let connection: PostgresConnection
+    /// postgres-nio logs through swift-log; hhbench's diagnostics are its own errors.
+    static let logger = Logger(label: "hhbench.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init(_ address: PostgresAddress) throws {
+        self.address = address
+        let configuration: PostgresConnection.Configuration
+        if address.isUnixSocket {
+            configuration = .init(unixSocketPath: address.socketPath, username: address.user, password: address.password,
+                                  database: address.database)
+        } else {
+            configuration = .init(host: address.host, port: address.port, username: address.user, password: address.password,
+                                  database: address.database, tls: try Self.tls(address))
+        }
+        do {
+            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
+                                                        id: 1, logger: Self.logger).wait()
+        } catch {
+            throw Self.translate(error, address)
+        }
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// TLS as libpq's `sslmode` asks: none, tried (`allow`, `prefer`), required without checking
+    /// the certificate (`require`), or required and checked against `sslrootcert` or the system's
+    /// roots, with the host name too for `verify-full`.
+    private static func tls(_ address: PostgresAddress) throws -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch address.sslMode {
+        case .disable: return .disable
+        case .allow, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let root = address.sslRootCert { configuration.trustRoots = .file(root) }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return [.allow, .prefer].contains(address.sslMode) ? .prefer(context) : .require(context)
+        } catch {
+            throw WarehouseError.badDatabaseURL(url: address.redacted, message: "TLS cannot be set up (\(error)); check sslrootcert")
+        }
+    }
+
+    /// The rows of one statement, its parameters bound.
+    @discardableResult
+    func query(_ sql: String, _ arguments: [any PostgresArgument] = []) throws -> [PostgresRow] {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { try argument.bind(into: &bindings) }
+        do {
+            return Array(try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait().rows)
+        } catch {
+            throw Self.translate(error, address)
+        }
+    }
+
+    /// The first column of the first row, nil when there is no row or it is NULL.
+    func value<T: PostgresDecodable>(_ sql: String, _ arguments: [any PostgresArgument] = [], as type: T.Type) throws -> T?
+        where T._DecodableType == T {
+        guard let row = try query(sql, arguments).first else { return nil }
+        do {
+            return try row.decode(T?.self)
+        } catch {
+            throw WarehouseError.engine(path: address.redacted, message: "unexpected column type in the answer to: \(sql.prefix(60))")
+        }
+    }
+
+    /// The first column of every row (NULLs left out).
+    func column<T: PostgresDecodable>(_ sql: String, _ arguments: [any PostgresArgument] = [], as type: T.Type) throws -> [T]
+        where T._DecodableType == T {
+        do {
+            return try query(sql, arguments).compactMap { try $0.decode(T?.self) }
+        } catch let error as WarehouseError {
+            throw error
+        } catch {
+            throw WarehouseError.engine(path: address.redacted, message: "unexpected column type in the answer to: \(sql.prefix(60))")
+        }
+    }
+
+    /// Several statements without parameters (a migration), one at a time: postgres-nio speaks
+    /// the extended protocol, which takes one statement a message.
+    func script(_ sql: String) throws {
+        for statement in Self.statements(sql) { try query(statement) }
+    }
+
+    /// `sql` split at the semicolons that end statements (not those in quotes or comments).
+    static func statements(_ sql: String) -> [String] {
+        var statements: [String] = [], current = ""
+        var quote: Character?, lineComment = false
+        var previous: Character = " "
+        for character in sql {
+            if lineComment {
+                if character == "\n" { lineComment = false }
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-" && previous == "-" {
+                lineComment = true
+            } else if character == ";" {
+                if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { statements.append(current) }
+                current = ""
+                previous = " "
+                continue
+            }
+            current.append(character)
+            previous = character
+        }
+        if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { statements.append(current) }
+        // A trailing comment alone is not a statement.
+        return statements.filter { statement in
+            statement.split(separator: "\n").contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        }
+    }
+
+    /// `body` in one transaction: committed when it returns, rolled back when it throws. A
+    /// deadlock or serialization failure (writers racing for the same rows) rolls back and runs
+    /// `body` again, up to `attempts` times in all.
+    func transaction<T>(attempts: Int = 8, _ body: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            try script("BEGIN")
+            do {
+                let result = try body()
+                try script("COMMIT")
+                return result
+            } catch let error as Retry where attempt < attempts {
+                _ = error
+                try? script("ROLLBACK")
+                attempt += 1
+            } catch let error as Retry {
+                try? script("ROLLBACK")
+                throw WarehouseError.busy(path: address.redacted + " (\(error.message))")
+            } catch {
+                try? script("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A deadlock or serialization failure: the transaction may simply be run again.
+    struct Retry: Error {
+        let message: String
+    }
+
+    /// The server's error as a `WarehouseError` naming the redacted URL. postgres-nio's own
+    /// description is generic on purpose (it may hold parameters); the server's message and SQL
+    /// state are what a user can act on, and neither holds the password.
+    static func translate(_ error: any Error, _ address: PostgresAddress) -> any Error {
+        if error is WarehouseError { return error }
+        guard let psql = error as? PSQLError else {
+            return WarehouseError.unreachable(url: address.redacted, reason: String(describing: error))
+        }
+        let where_ = address.redacted
+        if let info = psql.serverInfo {
+            let state = info[.sqlState] ?? ""
+            let message = info[.message] ?? "error"
+            switch state {
+            case "40P01", "40001": return Retry(message: message)
+            case "28P01", "28000": return WarehouseError.unreachable(url: where_, reason: message + " (check the user and password: "
+                                                                     + "the URL, PGPASSWORD or ~/.pgpass)")
+            case "3D000": return WarehouseError.unreachable(url: where_, reason: message + " (create it: createdb \(address.database))")
+            case "23505", "23503", "23514", "23502": return WarehouseError.runRefused(path: where_, source: "", reason: message)
+            case "25006": return WarehouseError.writeRefused(message)
+            case "57014": return WarehouseError.engine(path: where_, message: message + " (the statement timeout)")
+            default: return WarehouseError.engine(path: where_, message: "\(message) (SQLSTATE \(state))")
+            }
+        }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+            let reason = psql.underlying.map { String(describing: $0) } ?? "the connection failed"
+            return WarehouseError.unreachable(url: where_, reason: reason)
+        case .sslUnsupported:
+            return WarehouseError.unreachable(url: where_, reason: "the server does not offer TLS, and sslmode asks for it")
+        case .authMechanismRequiresPassword:
+            return WarehouseError.unreachable(url: where_, reason: "the server asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass")
+        default:
+            return WarehouseError.engine(path: where_, message: "\(psql.code)")
+        }
+    }
+}
+
+/// A value bound to a statement's parameter (`$1`, `$2`, …): text, numbers, booleans, bytes, or null.
+protocol PostgresArgument {
+    func bind(into bindings: inout PostgresBindings) throws
+}
+
+extension String: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) } }
+extension Int: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(Int64(self)) } }
+extension Int64: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) } }
+extension Double: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) } }
+extension Bool: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) } }
+extension Array: PostgresArgument where Element == String {
+    func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) }
+}
+extension ByteBuffer: PostgresArgument { func bind(into bindings: inout PostgresBindings) throws { bindings.append(self) } }
+
+/// NULL, or the value.
+struct Nullable<Value: PostgresArgument>: PostgresArgument {
+    let value: Value?
+    init(_ value: Value?) { self.value = value }
+    func bind(into bindings: inout PostgresBindings) throws {
+        if let value { try value.bind(into: &bindings) } else { bindings.appendNull() }
+    }
+}

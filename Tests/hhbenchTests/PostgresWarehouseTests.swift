@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import Testing
+import Warehouse
+
+/// The PostgreSQL warehouse against a real server (`PostgresServer`: initdb and pg_ctl, started by
+/// the tests), through the built binary.
+@Suite struct PostgresWarehouseTests {
+    static let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures").path
+    static var realFiles: [String] {
+        ["pytest-benchmark/run1.json", "pytest-benchmark/run3-slow.json", "hyperfine/run1.json", "google-benchmark/reps5-run1.json"]
+            .map { fixtures + "/" + $0 }
+    }
+    static let commit = "1111111111111111111111111111111111111111"
+
+    /// Records `files` into `database` at a fixed commit and machine, from a folder outside git.
+    static func record(_ files: [String], into database: String, in folder: String, extra: [String] = [],
+                       environment: [String: String] = [:]) throws -> ProcessResult {
+        try hhbench(["record", "--db", database, "--commit", commit, "--branch", "main", "--machine", "ci-1"] + extra + files,
+                    cwd: folder, environment: environment)
+    }
+
+    @Test func urlsCredentialsAndRedaction() throws {
+        let home = try TemporaryFolder()
+        let empty: [String: String] = ["USER": "dev"]
+        let full = try PostgresAddress(url: "postgresql://ci:p%40ss@db.example.com:6543/perf?sslmode=require", environment: empty, home: home.path)
+        #expect(full.user == "ci" && full.password == "p@ss" && full.host == "db.example.com" && full.port == 6543)
+        #expect(full.database == "perf" && full.sslMode == .require)
+        #expect(full.redacted == "postgresql://ci:***@db.example.com:6543/perf?sslmode=require")
+        let socket = try PostgresAddress(url: "postgres:///perf?host=/run/pg&port=5433", environment: empty, home: home.path)
+        #expect(socket.isUnixSocket && socket.socketPath == "/run/pg/.s.PGSQL.5433" && socket.user == "dev" && socket.password == nil)
+        let v6 = try PostgresAddress(url: "postgresql://u@[::1]:5000/d", environment: empty, home: home.path)
+        #expect(v6.host == "::1" && v6.port == 5000 && v6.sslMode == .prefer)
+        // libpq's fallbacks: PGUSER, PGDATABASE, PGPASSWORD.
+        let fromEnvironment = try PostgresAddress(url: "postgresql://127.0.0.1", environment: ["PGUSER": "env-user", "PGDATABASE": "envdb",
+                                                                                              "PGPASSWORD": "from-env"], home: home.path)
+        #expect(fromEnvironment.user == "env-user" && fromEnvironment.database == "envdb" && fromEnvironment.password == "from-env")
+        // ~/.pgpass, used only when no one else may read it; `*` matches anything, `\:` is a colon.
+        let pgpass = home.file(".pgpass")
+        try "# comment\nother:5432:*:ci:wrong\ndb.example.com:*:perf:ci:pa\\:ss\n".write(toFile: pgpass, atomically: true, encoding: .utf8)
+        chmod(pgpass, 0o644)
+        #expect(try PostgresAddress(url: "postgresql://ci@db.example.com/perf", environment: empty, home: home.path).password == nil)
+        chmod(pgpass, 0o600)
+        #expect(try PostgresAddress(url: "postgresql://ci@db.example.com/perf", environment: empty, home: home.path).password == "pa:ss")
+        #expect(try PostgresAddress(url: "postgresql://ci@db.example.com/other", environment: empty, home: home.path).password == nil)
+        // Errors name the URL with its password masked.
+        for bad in ["postgresql://ci:hunter2@h:notaport/d", "postgresql://ci:hunter2@h/d?sslmode=sometimes", "postgresql://ci:hunter2@h/d?oops"] {
+            #expect(throws: WarehouseError.self) { try PostgresAddress(url: bad, environment: empty, home: home.path) }
+            do { _ = try PostgresAddress(url: bad, environment: empty, home: home.path) } catch {
+                #expect(!"\(error)".contains("hunter2"), "\(error)")
+                #expect("\(error)".contains("ci:***@h"), "\(error)")
+            }
+        }
+        #expect(PostgresAddress.redact("postgresql://u@h/d?password=hunter2&sslmode=disable") == "postgresql://u@h/d?password=***&sslmode=disable")
+        #expect(Warehouse.redactingPasswords("--db=postgres://u:hunter2@h/d") == "--db=postgres://u:***@h/d")
+        #expect(Warehouse.redactingPasswords("plain.db") == "plain.db")
+    }
+
+    /// Real tools' files recorded into SQLite and PostgreSQL: the views answer the same, row for
+    /// row and bit for bit; recording again changes nothing; a batch with a bad file writes nothing.
+    @Test func realFilesAnswerTheSameOnBothEngines() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.url(database)
+        let folder = try TemporaryFolder()
+        let sqlite = folder.file("h.db")
+        for target in [sqlite, url] {
+            let result = try Self.record(Self.realFiles, into: target, in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let queue = try DatabaseQueue(path: sqlite)
+        func sqliteRows(_ sql: String) throws -> [String] {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: sql).map { row in
+                    row.databaseValues.map { value -> String in
+                        switch value.storage {
+                        case .null: return ""
+                        case .int64(let integer): return String(integer)
+                        case .double(let double): return "\(double)"
+                        case .string(let text): return text
+                        case .blob(let data): return "\(data.count) bytes"
+                        }
+                    }.joined(separator: "|")
+                }
+            }.sorted()
+        }
+        func postgresRows(_ sql: String) throws -> [String] {
+            try server.psql(database, sql).split(separator: "\n").map(String.init).sorted()
+        }
+        // Doubles compared as bit patterns: both sides print them as text, so they are parsed back.
+        let measurements = "SELECT benchmark, metric, unit, \"commit\", branch, machine, derived, value FROM hh_measurements"
+        let fromSQLite = try sqliteRows(measurements), fromPostgres = try postgresRows(measurements)
+        #expect(fromSQLite.count > 50 && fromSQLite.count == fromPostgres.count)
+        func bits(_ rows: [String]) -> [String] {
+            rows.map { row in
+                var fields = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                fields[fields.count - 1] = String(Double(fields[fields.count - 1])?.bitPattern ?? 0)
+                return fields.joined(separator: "|")
+            }.sorted()
+        }
+        func differences(_ a: [String], _ b: [String]) -> [String] {
+            Array(Set(bits(a)).symmetricDifference(Set(bits(b))).sorted().prefix(4))
+        }
+        #expect(differences(fromSQLite, fromPostgres).isEmpty, "\(differences(fromSQLite, fromPostgres))")
+        let samples = "SELECT benchmark, series, idx, value FROM hh_samples"
+        let samplesSQLite = try sqliteRows(samples), samplesPostgres = try postgresRows(samples)
+        #expect(samplesSQLite.count > 5_000)
+        #expect(samplesSQLite.count == samplesPostgres.count)
+        #expect(differences(samplesSQLite, samplesPostgres).isEmpty, "hh_samples decodes the same layout to the same doubles: \(differences(samplesSQLite, samplesPostgres))")
+        #expect(try server.psql(database, "SELECT count(*) FROM hh_runs") == "4\n")
+        #expect(try server.psql(database, "SELECT count(*) FROM hh_commits") == "1\n")
+
+        // The same input again: one run each, reported as recorded before.
+        let again = try Self.record(Self.realFiles, into: url, in: folder.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
+        // All or nothing: a batch with one unreadable file writes none of it.
+        let broken = try folder.write("broken.json", "{\"benchmarks\": [")
+        let extra = try folder.write("extra.jsonl", #"{"benchmark":"new","metric":"time_ms","value":1}"#)
+        let refused = try Self.record([extra, broken], into: url, in: folder.path)
+        #expect(refused.status == 2)
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
+    }
+
+    /// 16 processes × 50 records at once into a new database: it is migrated once, and every run
+    /// is kept without an error.
+    @Test func sixteenParallelWritersKeepEveryRun() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.socketURL(database)
+        let folder = try TemporaryFolder()
+        let inputs = try (0..<16).map { writer in
+            try (0..<50).map { index in
+                try folder.write("w\(writer)-\(index).jsonl",
+                                 #"{"benchmark":"b\#(index % 7)","metric":"time_ms","samples":[\#(writer).5,\#(index).25,3]}"#)
+            }
+        }
+        let cwd = folder.path
+        let failures = inParallel(16) { writer in
+            for index in 0..<50 {
+                let result = try hhbench(["record", "--db", url, "--machine", "runner-\(writer)", "--commit", Self.commit,
+                                          "--branch", "main", inputs[writer][index]], cwd: cwd)
+                if result.status != 0 { throw TestFailure("writer \(writer) record \(index): \(result.stderr)") }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "800\n")
+        #expect(try server.psql(database, "SELECT count(*) FROM hh_schema_migrations") == "1\n", "each migration applied exactly once")
+        #expect(try server.psql(database, "SELECT count(*) FROM machines") == "16\n")
+        #expect(try server.psql(database, "SELECT count(*) FROM benchmarks") == "7\n")
+        #expect(try server.psql(database, "SELECT count(*), sum(count) FROM sample_series") == "800|2400\n")
+    }
+
+    /// The same inputs from 16 runners at once are stored once each: the unique index and
+    /// ON CONFLICT decide, not a read-then-write race.
+    @Test func duplicatesRacingAreStoredOnce() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.url(database)
+        let folder = try TemporaryFolder()
+        let inputs = try (0..<10).map { index in
+            try folder.write("same-\(index).jsonl", #"{"benchmark":"shared","metric":"time_ms","samples":[\#(index),2,3]}"#)
+        }
+        let cwd = folder.path
+        let failures = inParallel(16) { runner in
+            for input in inputs.shuffled() {
+                let result = try Self.record([input], into: url, in: cwd)
+                if result.status != 0 { throw TestFailure("runner \(runner): \(result.stderr)") }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "10\n")
+        #expect(try server.psql(database, "SELECT count(DISTINCT content_hash) FROM runs") == "10\n")
+        // --allow-duplicate still records a repeat on purpose.
+        let repeated = try Self.record([inputs[0]], into: url, in: folder.path, extra: ["--allow-duplicate"])
+        #expect(repeated.status == 0, "\(repeated.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "11\n")
+    }
+
+    /// The password comes from the URL, PGPASSWORD or ~/.pgpass and is never printed or recorded.
+    @Test func thePasswordIsNeverShownNorRecorded() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let folder = try TemporaryFolder()
+        let input = try folder.write("one.jsonl", #"{"benchmark":"a","metric":"time_ms","value":1}"#)
+        let secret = PostgresServer.password
+        let wrong = try Self.record([input], into: "postgresql://\(PostgresServer.user):\(secret)-wrong@127.0.0.1:\(server.port)/\(database)",
+                                    in: folder.path)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("password authentication failed"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains(secret) && !wrong.stdout.contains(secret), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains(":***@127.0.0.1"))
+
+        let ok = try Self.record([input], into: server.url(database), in: folder.path)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(!ok.stderr.contains(secret) && !ok.stdout.contains(secret))
+        // `run` records its command line: the URL in it is masked.
+        let run = try hhbench(["run", "--db", server.url(database), "--runs", "2", "--warmup", "0", "--machine", "ci-1", "true"],
+                              cwd: folder.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains(secret) && !run.stdout.contains(secret))
+        let leaks = try server.psql(database, """
+            SELECT count(*) FROM runs WHERE concat_ws('|', command_line, context, tags, tool, ci_job_url) LIKE '%\(secret)%'
+            """)
+        #expect(leaks == "0\n")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs WHERE command_line LIKE '%:***@%'") == "1\n")
+
+        // Without a password in the URL: PGPASSWORD, then ~/.pgpass.
+        let bare = "postgresql://\(PostgresServer.user)@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+        let second = try folder.write("two.jsonl", #"{"benchmark":"b","metric":"time_ms","value":2}"#)
+        let viaEnvironment = try Self.record([second], into: bare, in: folder.path, environment: ["PGPASSWORD": secret])
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
+        let home = try TemporaryFolder()
+        try "127.0.0.1:\(server.port):\(database):\(PostgresServer.user):\(secret)\n".write(toFile: home.file(".pgpass"), atomically: true, encoding: .utf8)
+        chmod(home.file(".pgpass"), 0o600)
+        let third = try folder.write("three.jsonl", #"{"benchmark":"c","metric":"time_ms","value":3}"#)
+        let viaFile = try Self.record([third], into: bare, in: folder.path, environment: ["HOME": home.path])
+        #expect(viaFile.status == 0, "\(viaFile.stderr)")
+        let noPassword = try Self.record([third], into: bare, in: folder.path, environment: ["HOME": folder.path])
+        #expect(noPassword.status == 2 && noPassword.stderr.contains("password"), "\(noPassword.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
+    }
+
+    /// A warehouse of a newer hhbench is refused untouched; a database with other tables is not
+    /// turned into a warehouse.
+    @Test func newerSchemasAndForeignDatabasesAreRefusedUntouched() throws {
+        let server = try PostgresServer.running()
+        let folder = try TemporaryFolder()
+        let input = try folder.write("one.jsonl", #"{"benchmark":"a","metric":"time_ms","value":1}"#)
+        let database = try server.createDatabase()
+        #expect(try Self.record([input], into: server.url(database), in: folder.path).status == 0)
+        try server.psql(database, "INSERT INTO hh_schema_migrations VALUES (99, 'future', 'x', 'later')")
+        let second = try folder.write("two.jsonl", #"{"benchmark":"b","metric":"time_ms","value":2}"#)
+        let newer = try Self.record([second], into: server.url(database), in: folder.path)
+        #expect(newer.status == 2)
+        #expect(newer.stderr.contains("newer than this hhbench supports"), "\(newer.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "1\n")
+
+        let foreign = try server.createDatabase()
+        try server.psql(foreign, "CREATE TABLE invoices (id int)")
+        let refused = try Self.record([input], into: server.url(foreign), in: folder.path)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("other tables than hhbench's (invoices)"), "\(refused.stderr)")
+        #expect(try server.psql(foreign, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == "1\n")
+
+        // A server that is not there: a clear error, at once.
+        let nowhere = try Self.record([input], into: "postgresql://u:pw@127.0.0.1:\(try freeLoopbackPort())/d?sslmode=disable", in: folder.path)
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("cannot connect"), "\(nowhere.stderr)")
+    }
+}
+
+/// Runs `body` on `workers` threads at once; returns what each that threw said.
+func inParallel(_ workers: Int, _ body: @Sendable (Int) throws -> Void) -> [String] {
+    let lock = NSLock()
+    nonisolated(unsafe) var failures: [String] = []
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        do {
+            try body(worker)
+        } catch {
+            lock.lock()
+            failures.append("\(error)")
+            lock.unlock()
+        }
+    }
+    return failures
+}
