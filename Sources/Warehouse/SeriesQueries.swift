@@ -129,8 +129,8 @@ extension Warehouse {
         Set(try runs(atCommits: commits, machineFingerprint: machineFingerprint).compactMap(\.commit))
     }
 
-    /// The measurements and (when asked) raw samples of `runIDs`, optionally of one metric or series only.
-    package func values(ofRuns runIDs: [Int64], includeSamples: Bool = true, metric: String? = nil) throws -> [RunValues] {
+    /// The measurements and (when asked) raw samples of `runIDs` (`metricValues` reads one metric flat).
+    package func values(ofRuns runIDs: [Int64], includeSamples: Bool = true) throws -> [RunValues] {
         guard !runIDs.isEmpty else { return [] }
         return try queue.read { db in
             let placeholders = databaseQuestionMarks(count: runIDs.count)
@@ -158,18 +158,12 @@ extension Warehouse {
                 descriptors[metricID] = made
                 return made
             }
-            var metricFilter = ""
-            var arguments = StatementArguments(runIDs)
-            if let metric {
-                // With the median of the series, which stands in for the samples of a pruned run.
-                metricFilter = " AND mt.name IN (?, 'median_' || ?)"
-                arguments += [metric, metric]
-            }
+            let arguments = StatementArguments(runIDs)
             let measurementRows = try Row.fetchCursor(db, sql: """
                 SELECT ms.run_id, ms.benchmark_id, ms.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                        mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE ms.run_id IN (\(placeholders))\(metricFilter)
+                WHERE ms.run_id IN (\(placeholders))
                 """, arguments: arguments)
             while let row = try measurementRows.next() {
                 guard let index = position[row[0] as Int64] else { continue }
@@ -191,7 +185,7 @@ extension Warehouse {
                     SELECT s.run_id, s.benchmark_id, s.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                            mt.direction, \(SampleCoding.columns)
                     FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                    WHERE s.run_id IN (\(placeholders))\(metricFilter)
+                    WHERE s.run_id IN (\(placeholders))
                     """, arguments: arguments)
                 while let row = try sampleRows.next() {
                     guard let index = position[row[0] as Int64] else { continue }
