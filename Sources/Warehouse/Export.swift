@@ -28,7 +28,8 @@ extension Warehouse {
     /// The ids of runs to export, oldest first: recorded at or after `since` (ISO 8601 text),
     /// on `branch`, or the ones named.
     package func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {
-        try queue.read { db in
+        if case .postgres(let session) = engine { return try PostgresExport(session: session).runIDs(since: since, branch: branch) }
+        return try queue.read { db in
             var sql = "SELECT id FROM runs WHERE 1"
             var arguments: StatementArguments = []
             if let since { sql += " AND recorded_at >= ?"; arguments += [since] }
@@ -40,7 +41,16 @@ extension Warehouse {
     /// Runs as records with their whole context, raw samples and given (not derived) measurements:
     /// what recording them again needs to rebuild them exactly.
     package func exportRecord(runID: Int64) throws -> RunRecord {
-        try queue.read { db in
+        if case .postgres(let session) = engine {
+            do {
+                return try PostgresExport(session: session).record(runID: runID)
+            } catch let error as WarehouseError {
+                throw error
+            } catch {
+                throw WarehouseError.engine(path: path, message: "run \(runID) could not be read: \(error)")
+            }
+        }
+        return try queue.read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
                        c.parents, c.author_name, c.author_email, c.committed_at, c.subject

@@ -6,6 +6,12 @@ package struct MergeReceipt: Sendable, Equatable {
     package let runsAdded: Int
     package let runsAlreadyPresent: Int
     package let samplesAdded: Int
+
+    package init(runsAdded: Int, runsAlreadyPresent: Int, samplesAdded: Int) {
+        self.runsAdded = runsAdded
+        self.runsAlreadyPresent = runsAlreadyPresent
+        self.samplesAdded = samplesAdded
+    }
 }
 
 extension Warehouse {

@@ -122,6 +122,42 @@ import Warehouse
         #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
     }
 
+    /// SQLite into PostgreSQL (a CI job pushes its runs) and PostgreSQL into SQLite (a developer
+    /// takes the history offline): every side exports the same lines, and merging twice changes nothing.
+    @Test func mergeRoundTripsLosslesslyBothWays() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.url(database)
+        let folder = try TemporaryFolder()
+        let job = folder.file("job.db"), offline = folder.file("offline.db")
+        let files = Self.realFiles + ["go/run1.txt", "google-benchmark/run1.json"].map { Self.fixtures + "/" + $0 }
+        let recorded = try Self.record(files, into: job, in: folder.path)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let pushed = try hhbench(["merge", "--db", url, job], cwd: folder.path)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("6 runs added"), "\(pushed.stdout)")
+        let again = try hhbench(["merge", "--db", url, job], cwd: folder.path)
+        #expect(again.stdout.contains("0 runs added") && again.stdout.contains("6 already present"), "\(again.stdout)")
+        let pulled = try hhbench(["merge", "--db", offline, url], cwd: folder.path)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(!pulled.stdout.contains(PostgresServer.password) && pulled.stdout.contains(":***@"), "\(pulled.stdout)")
+        #expect(try hhbench(["merge", "--db", offline, url], cwd: folder.path).stdout.contains("0 runs added"))
+        let exports = try [job, url, offline].map { database in
+            let export = try hhbench(["export", "--db", database, "--format", "jsonl"], cwd: folder.path)
+            #expect(export.status == 0, "\(export.stderr)")
+            return export.stdout
+        }
+        #expect(exports[0].split(separator: "\n").count > 50)
+        #expect(exports[1] == exports[0], "PostgreSQL exports what the job recorded")
+        #expect(exports[2] == exports[0], "and the offline copy exports it again")
+        // The summaries derived again on each side are the same values.
+        let measurements = "SELECT benchmark, metric, value, derived FROM hh_measurements ORDER BY 1, 2, 3"
+        let fromJob = try DatabaseQueue(path: job).read { db in try Row.fetchAll(db, sql: measurements).map(\.description) }
+        let fromOffline = try DatabaseQueue(path: offline).read { db in try Row.fetchAll(db, sql: measurements).map(\.description) }
+        #expect(fromJob.count > 100 && fromJob == fromOffline)
+        #expect(try server.psql(database, "SELECT count(*) FROM hh_measurements") == "\(fromJob.count)\n")
+    }
+
     /// 16 processes × 50 records at once into a new database: it is migrated once, and every run
     /// is kept without an error.
     @Test func sixteenParallelWritersKeepEveryRun() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Recording
 import Warehouse
 
 struct MergeCommand: ParsableCommand {
@@ -8,7 +9,10 @@ struct MergeCommand: ParsableCommand {
         discussion: """
             Runs are matched by their globally unique id, so merging the same file twice changes nothing. Each \
             file is merged in one transaction, and read only. A database with a newer schema, or an SQLite file that \
-            is not an hhbench warehouse, is refused and left untouched.
+            is not an hhbench warehouse, is refused and left untouched. Either side may be a PostgreSQL URL: \
+            'hhbench merge --db postgresql://… job.db' pushes a job's runs into the team's history, and \
+            'hhbench merge --db local.db postgresql://…' takes it offline; runs then go in transactions of 500, \
+            and merging again completes an interrupted merge.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -16,7 +20,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "text or json (the receipts).")
     var format: ReceiptFormat = .text
 
-    @Argument(help: ArgumentHelp("Databases to merge in.", valueName: "other.db"))
+    @Argument(help: ArgumentHelp("Databases to merge in: files, or PostgreSQL URLs.", valueName: "other.db|url"))
     var others: [String]
 
     func validate() throws {
@@ -27,8 +31,18 @@ struct MergeCommand: ParsableCommand {
         let warehouse = try database.openForWriting()
         var receipts = Receipts(format)
         for other in others {
-            let receipt = try warehouse.merge(from: other)
-            receipts.merged(receipt, from: other, line: "merged \(other): \(receipt.runsAdded) run\(receipt.runsAdded == 1 ? "" : "s") added "
+            let receipt: MergeReceipt
+            if warehouse.isShared || Warehouse.isServerURL(other) {
+                let source = try Warehouse(path: other, access: .readOnly)
+                guard source.path != warehouse.path else {
+                    throw CommandFailure.usage("\(source.path) is the database being merged into")
+                }
+                receipt = try RecordMerge.merge(from: source, into: warehouse)
+            } else {
+                receipt = try warehouse.merge(from: other)
+            }
+            let name = Warehouse.redactingPasswords(other)
+            receipts.merged(receipt, from: name, line: "merged \(name): \(receipt.runsAdded) run\(receipt.runsAdded == 1 ? "" : "s") added "
                             + "(\(receipt.samplesAdded) samples), \(receipt.runsAlreadyPresent) already present")
         }
         receipts.finish()
