@@ -25,6 +25,13 @@ package struct RunSummary: Sendable, Equatable, FetchableRecord {
         static let tags = Column("tags")
     }
 
+    init(id: Int64, uuid: String, recordedAt: String, commit: String?, branch: String?, dirty: Bool?, machine: String,
+         sourceFormat: String, benchmarks: Int, measurements: Int, samples: Int, tags: JSONValue) {
+        (self.id, self.uuid, self.recordedAt, self.commit, self.branch, self.dirty) = (id, uuid, recordedAt, commit, branch, dirty)
+        (self.machine, self.sourceFormat, self.benchmarks, self.measurements, self.samples, self.tags)
+            = (machine, sourceFormat, benchmarks, measurements, samples, tags)
+    }
+
     package init(row: Row) {
         id = row[Columns.id]
         uuid = row[Columns.uuid]
@@ -112,7 +119,8 @@ extension Warehouse {
 
     /// The newest runs first, optionally of one branch.
     package func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
-        try queue.read { db in
+        if case .postgres(let session) = engine { return try PostgresRuns(session: session).runs(limit: limit, branch: branch) }
+        return try queue.read { db in
             var sql = Self.summarySQL
             var arguments: StatementArguments = []
             if let branch {

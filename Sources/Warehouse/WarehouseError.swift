@@ -102,7 +102,7 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
             return "\(url): cannot connect: \(Records.Printable.escaped(reason)). Check that the server runs and the URL's host, port, user and database"
         case let .notOnPostgresYet(path):
             return "\(path): on a PostgreSQL warehouse this hhbench records runs (record, run, import-baselines, the harness), "
-                + "merges and exports them as JSON lines; this command reads SQLite warehouses only for now. "
+                + "lists, merges and exports them as JSON lines; this command reads SQLite warehouses only for now. "
                 + "Take the history offline with 'hhbench merge --db local.db URL', or read the hh_* views with psql"
         case let .writeRefused(reason):
             return "refused: \(reason). Queries run read-only; the database was not changed"

@@ -150,6 +150,9 @@ import Warehouse
         #expect(exports[0].split(separator: "\n").count > 50)
         #expect(exports[1] == exports[0], "PostgreSQL exports what the job recorded")
         #expect(exports[2] == exports[0], "and the offline copy exports it again")
+        // `runs` lists the same runs, with the same counts, from either engine.
+        let listed = try [job, url].map { try hhbench(["runs", "--db", $0, "--format", "csv"], cwd: folder.path).stdout }
+        #expect(listed[0].split(separator: "\n").count == 7 && listed[1] == listed[0], "\(listed)")
         // The summaries derived again on each side are the same values.
         let measurements = "SELECT benchmark, metric, value, derived FROM hh_measurements ORDER BY 1, 2, 3"
         let fromJob = try DatabaseQueue(path: job).read { db in try Row.fetchAll(db, sql: measurements).map(\.description) }
