@@ -11,6 +11,12 @@ let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,addre
 // A file uses only the members of modules it imports itself, not of modules its imports pull in
 // (SE-0444): a layering leak through a transitive import fails the build.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+// The fuzzers reach Warehouse through Analysis but never a server: their build (and one with
+// HHBENCH_NO_POSTGRES=1) leaves the PostgreSQL engine out, and with it swift-nio and BoringSSL,
+// which would double the fuzz build's time. `POSTGRES` marks the code that needs it.
+let withPostgres = !fuzzing && Context.environment["HHBENCH_NO_POSTGRES"] == nil
+let postgresProducts: [Target.Dependency] = withPostgres
+    ? [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")] : []
 // SHA-256 for content hashes, machine fingerprints and migration checksums.
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 
@@ -31,10 +37,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // Templates for the HTML report and the SVG charts: every value is HTML-escaped by default.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+    ] + (withPostgres ? [
         // The PostgreSQL warehouse: the wire protocol in Swift (no libpq, no psql), and its logger silenced.
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
-    ],
+    ] : []),
     targets: [
         // Pure math: percentiles, rank tests, change points. No I/O.
         .target(name: "Statistics", swiftSettings: strict + fuzzed),
@@ -48,9 +55,9 @@ let package = Package(
         // The SQL lives in migrations/ (migrations/postgres/ for PostgreSQL) and queries/.
         .target(
             name: "Warehouse",
-            dependencies: ["Records", crypto, .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict,
+            dependencies: ["Records", crypto, .product(name: "GRDB", package: "GRDB.swift")] + postgresProducts,
+            exclude: withPostgres ? [] : ["Postgres"],
+            swiftSettings: strict + (withPostgres ? [.define("POSTGRES")] : []),
             plugins: ["EmbedSQL"]
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.

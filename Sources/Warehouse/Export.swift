@@ -28,7 +28,9 @@ extension Warehouse {
     /// The ids of runs to export, oldest first: recorded at or after `since` (ISO 8601 text),
     /// on `branch`, or the ones named.
     package func runIDs(since: String? = nil, branch: String? = nil) throws -> [Int64] {
+        #if POSTGRES
         if case .postgres(let session) = engine { return try PostgresExport(session: session).runIDs(since: since, branch: branch) }
+        #endif
         return try queue.read { db in
             var sql = "SELECT id FROM runs WHERE 1"
             var arguments: StatementArguments = []
@@ -41,6 +43,7 @@ extension Warehouse {
     /// Runs as records with their whole context, raw samples and given (not derived) measurements:
     /// what recording them again needs to rebuild them exactly.
     package func exportRecord(runID: Int64) throws -> RunRecord {
+        #if POSTGRES
         if case .postgres(let session) = engine {
             do {
                 return try PostgresExport(session: session).record(runID: runID)
@@ -50,6 +53,7 @@ extension Warehouse {
                 throw WarehouseError.engine(path: path, message: "run \(runID) could not be read: \(error)")
             }
         }
+        #endif
         return try queue.read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,

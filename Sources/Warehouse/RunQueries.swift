@@ -119,7 +119,9 @@ extension Warehouse {
 
     /// The newest runs first, optionally of one branch.
     package func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
+        #if POSTGRES
         if case .postgres(let session) = engine { return try PostgresRuns(session: session).runs(limit: limit, branch: branch) }
+        #endif
         return try queue.read { db in
             var sql = Self.summarySQL
             var arguments: StatementArguments = []

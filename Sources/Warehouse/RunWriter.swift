@@ -35,9 +35,11 @@ extension Warehouse {
     /// Writes several runs in one transaction: all of them, or none. `source` names each run's
     /// input (a file), so an error the database finds at write time names it.
     package func write(_ records: [(record: RunRecord, source: String)], allowDuplicate: Bool = false) throws -> [WriteOutcome] {
+        #if POSTGRES
         if case .postgres(let session) = engine {
             return try PostgresRunWriter(session: session).write(records, allowDuplicate: allowDuplicate)
         }
+        #endif
         return try Self.translating(path) {
             try queue.writeWithoutTransaction { db in
                 var outcomes: [WriteOutcome] = []

@@ -59,7 +59,7 @@ extension Warehouse {
         """
 
     /// A row of `runReferenceSQL`, read by position: `trend --last 0` reads 100,000 of them, and
-    /// finding columns by name was a tenth of its reading.
+    /// finding columns by name (lowercasing each name) showed in its profile.
     private static func reference(_ row: Row) -> RunReference {
         RunReference(id: row[0], uuid: row[1], commit: row[2], branch: row[3], machineName: row[4], machineFingerprint: row[5],
                      recordedAt: row[6], toolchain: row[7], samplesPruned: row[8])
@@ -110,9 +110,11 @@ extension Warehouse {
     /// chunks of 500 (a batch names 100,000; SQLite takes at most 32,766 parameters).
     package func knownCommits(_ shas: [String]) throws -> Set<String> {
         guard !shas.isEmpty else { return [] }
+        #if POSTGRES
         if case .postgres(let session) = engine {
             return Set(try session.column("SELECT sha FROM commits WHERE sha = ANY($1)", [shas], as: String.self))
         }
+        #endif
         return try queue.read { db in
             var known = Set<String>()
             for start in stride(from: 0, to: shas.count, by: 500) {

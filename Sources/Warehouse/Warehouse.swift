@@ -27,7 +27,9 @@ package final class Warehouse: Sendable {
 
     enum Engine: Sendable {
         case sqlite(DatabaseQueue)
+        #if POSTGRES
         case postgres(PostgresSession)
+        #endif
     }
 
     /// The SQLite connection; on PostgreSQL, the commands not served there yet stop here.
@@ -35,14 +37,18 @@ package final class Warehouse: Sendable {
         get throws {
             switch engine {
             case .sqlite(let queue): return queue
+            #if POSTGRES
             case .postgres: throw WarehouseError.notOnPostgresYet(path: path)
+            #endif
             }
         }
     }
 
     /// True for a PostgreSQL warehouse.
     package var isShared: Bool {
+        #if POSTGRES
         if case .postgres = engine { return true }
+        #endif
         return false
     }
 
@@ -57,8 +63,12 @@ package final class Warehouse: Sendable {
         if PostgresAddress.isURL(path) {
             let address = try PostgresAddress(url: path)
             self.path = address.redacted
+            #if POSTGRES
             engine = .postgres(try Self.openPostgres(address, access: access))
             return
+            #else
+            throw WarehouseError.unreachable(url: address.redacted, reason: "this build of hhbench leaves PostgreSQL out (HHBENCH_FUZZ or HHBENCH_NO_POSTGRES)")
+            #endif
         }
         self.path = path
         switch access {
@@ -69,6 +79,7 @@ package final class Warehouse: Sendable {
         }
     }
 
+    #if POSTGRES
     /// Connects, then migrates (writers) or checks the version (readers, whose session is then
     /// read-only, so nothing they run can write).
     private static func openPostgres(_ address: PostgresAddress, access: Access) throws -> PostgresSession {
@@ -82,6 +93,7 @@ package final class Warehouse: Sendable {
         }
         return session
     }
+    #endif
 
     private static func configuration(readonly: Bool) -> Configuration {
         var configuration = Configuration()
@@ -188,7 +200,9 @@ package final class Warehouse: Sendable {
     package func editedMigrations() throws -> [Int] {
         switch engine {
         case .sqlite(let queue): return try queue.read { db in try Migrations.checksumMismatches(db) }
+        #if POSTGRES
         case .postgres(let session): return try PostgresMigrations.checksumMismatches(session)
+        #endif
         }
     }
 
@@ -196,7 +210,9 @@ package final class Warehouse: Sendable {
     package func schemaVersion() throws -> Int {
         switch engine {
         case .sqlite(let queue): return try queue.read { db in try Migrations.version(of: db) }
+        #if POSTGRES
         case .postgres(let session): return try PostgresMigrations.version(session)
+        #endif
         }
     }
 
@@ -205,7 +221,9 @@ package final class Warehouse: Sendable {
         guard table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return 0 }
         switch engine {
         case .sqlite(let queue): return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        #if POSTGRES
         case .postgres(let session): return Int(try session.value("SELECT count(*) FROM \(table)", as: Int64.self) ?? 0)
+        #endif
         }
     }
 }
