@@ -56,41 +56,12 @@ extension Warehouse {
         #endif
         return try queue.read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT r.*, m.name AS machine_name, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
+                SELECT r.*, m.name AS machine_name, m.fingerprint, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
                        c.parents, c.author_name, c.author_email, c.committed_at, c.subject
                 FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
                 WHERE r.id = ?
                 """), arguments: [runID]) else { throw WarehouseError.runNotFound(String(runID)) }
-            var context = RunContext()
-            if let sha: String = row["commit_sha"] {
-                let parents = (row["parents"] as String?).flatMap { try? JSONParser.parse($0) }?.arrayValue?.compactMap(\.stringValue)
-                context.commit = CommitInfo(sha: sha, parents: parents, authorName: row["author_name"], authorEmail: row["author_email"],
-                                            committedAt: row["committed_at"], subject: row["subject"])
-            }
-            context.branch = row["branch"]
-            context.dirty = (row["dirty"] as Int?).map { $0 != 0 }
-            context.machine = MachineInfo(name: row["machine_name"], hostname: row["hostname"], os: row["os"], kernel: row["kernel"],
-                                          arch: row["arch"], cpuModel: row["cpu_model"], cpuCores: row["cpu_cores"],
-                                          memoryBytes: row["memory_bytes"])
-            context.machine?.storedFingerprint = try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM machines WHERE id = ?"),
-                                                                     arguments: [row["machine_id"] as Int64])
-            context.recordedAt = row["recorded_at"]
-            context.startedAt = row["started_at"]
-            context.finishedAt = row["finished_at"]
-            context.commandLine = row["command_line"]
-            context.toolchain = row["toolchain"]
-            context.tool = row["tool"]
-            context.toolVersion = row["tool_version"]
-            context.ciProvider = row["ci_provider"]
-            context.ciJobURL = row["ci_job_url"]
-            for (key, value) in (try? JSONParser.parse(row["tags"] as String))?.objectValue ?? [] {
-                context.tags[key] = value.stringValue ?? value.compactText
-            }
-            context.extra = (try? JSONParser.parse(row["context"] as String))?.objectValue ?? []
-
-            var record = RunRecord(sourceFormat: row["source_format"], context: context, contentHash: row["content_hash"])
-            record.uuid = row["uuid"]
-            record.contextIsComplete = true
+            var record = try Self.exportedRun(text: { row[$0] }, integer: { row[$0] })
             for series in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
                 FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id

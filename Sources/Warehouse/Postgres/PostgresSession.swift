@@ -133,8 +133,7 @@ final class PostgresSession: @unchecked Sendable {
                 let result = try body()
                 try script("COMMIT")
                 return result
-            } catch let error as Retry where attempt < attempts {
-                _ = error
+            } catch is Retry where attempt < attempts {
                 try? script("ROLLBACK")
                 attempt += 1
             } catch let error as Retry {

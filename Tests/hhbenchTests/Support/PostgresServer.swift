@@ -51,11 +51,11 @@ final class PostgresServer: @unchecked Sendable {
         if Self.runningAsRoot {
             for path in [root, dataFolder, socketFolder, passwordFile] { try Self.check(runProcess("/bin/chown", ["postgres:postgres", path]), "chown") }
         }
-        try Self.check(asServerUser(binaries + "/initdb", ["-D", dataFolder, "-U", Self.user, "--pwfile", passwordFile, "-A", "scram-sha-256",
+        try Self.check(Self.asServerUser(binaries + "/initdb", ["-D", dataFolder, "-U", Self.user, "--pwfile", passwordFile, "-A", "scram-sha-256",
                                                            "--auth-local=trust", "-E", "UTF8", "--locale=C", "--no-sync"]), "initdb")
         let options = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(socketFolder) -c fsync=off "
             + "-c max_connections=200 -c shared_buffers=64MB"
-        try Self.check(asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-o", options, "-l", root + "/server.log", "-w", "-t", "60", "start"]),
+        try Self.check(Self.asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-o", options, "-l", root + "/server.log", "-w", "-t", "60", "start"]),
                        "pg_ctl start")
         Self.lock.lock()
         Self.started.append((binaries + "/pg_ctl", dataFolder))
@@ -72,20 +72,16 @@ final class PostgresServer: @unchecked Sendable {
         let clusters = started
         lock.unlock()
         for (pgCtl, data) in clusters {
-            _ = try? asServerUserStatic(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"])
+            _ = try? asServerUser(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"])
             try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent)
         }
-    }
-
-    private func asServerUser(_ program: String, _ arguments: [String]) throws -> ProcessResult {
-        try Self.asServerUserStatic(program, arguments)
     }
 
     /// Runs a PostgreSQL program (as `postgres` when root), through Python's subprocess with every
     /// inherited descriptor closed: Foundation's `Process` learns that its child ended when a
     /// socket the child inherited closes, and the server `pg_ctl` leaves running would hold it
     /// open for ever.
-    private static func asServerUserStatic(_ program: String, _ arguments: [String]) throws -> ProcessResult {
+    private static func asServerUser(_ program: String, _ arguments: [String]) throws -> ProcessResult {
         let command = (runningAsRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [program] + arguments
         return try runProcess("/usr/bin/env", ["python3", "-c", """
             import subprocess, sys
