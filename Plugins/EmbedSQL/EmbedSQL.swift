@@ -1,13 +1,13 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `migrations/*.sql`, `migrations/postgres/*.sql` and `queries/*.sql` into the target as Swift string
+/// Embeds the package's `migrations/*.sql`, `migrations/postgres/*.sql`, `queries/*.sql` and `queries/postgres/*.sql` into the target as Swift string
 /// literals, so the SQL ships inside the `hhbench` binary instead of beside it as a resource bundle.
 @main
 struct EmbedSQL: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let packageDirectory = context.package.directoryURL
-        let folders = ["migrations", "migrations/postgres", "queries"].map { packageDirectory.appending(path: $0) }
+        let folders = ["migrations", "migrations/postgres", "queries", "queries/postgres"].map { packageDirectory.appending(path: $0) }
         var inputs: [URL] = []
         for folder in folders {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path())) ?? []

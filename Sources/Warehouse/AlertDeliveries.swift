@@ -28,24 +28,22 @@ extension Warehouse {
     /// The keys among `keys` whose alert was delivered already (a 2xx answer).
     package func deliveredAlerts(_ keys: [String]) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }
-        return try queue.read { db in
-            Set(try String.fetchAll(db, sql: """
+        return try read { reader in
+            Set(try reader.column("""
                 SELECT alert_key FROM alert_deliveries
                 WHERE alert_key IN (\(databaseQuestionMarks(count: keys.count))) AND http_status BETWEEN 200 AND 299
-                """, arguments: StatementArguments(keys)))
+                """, keys.map(\.databaseValue), as: String.self))
         }
     }
 
     /// Records a delivery; a failed one is replaced by a later success.
     package func recordAlertDelivery(_ delivery: AlertDelivery) throws {
-        try queue.write { db in
-            try db.execute(sql: """
+        try execute("""
                 INSERT INTO alert_deliveries (alert_key, run_uuid, benchmark, metric, verdict, delivered_at, attempts, http_status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (alert_key) DO UPDATE SET delivered_at = excluded.delivered_at, attempts = excluded.attempts,
                     http_status = excluded.http_status
-                """, arguments: [delivery.key, delivery.runUUID, delivery.benchmark, delivery.metric, delivery.verdict,
-                                 Timestamp.now(), delivery.attempts, delivery.httpStatus])
-        }
+                """, bound(delivery.key, delivery.runUUID, delivery.benchmark, delivery.metric, delivery.verdict,
+                           Timestamp.now(), delivery.attempts, delivery.httpStatus))
     }
 }

@@ -27,7 +27,7 @@ package struct MetricValues: Sendable {
 
     package func values(of entry: Entry) -> ArraySlice<Double> { values[entry.start..<entry.start + entry.count] }
 
-    fileprivate mutating func series(_ benchmarkID: Int64, _ row: Row, metricName: String) -> Int {
+    fileprivate mutating func series(_ benchmarkID: Int64, _ row: any ResultRow, metricName: String) -> Int {
         if let known = seriesOfBenchmark[benchmarkID] { return known }
         let direction: String = row[6]
         benchmarks.append(BenchmarkKey(name: row[2], group: row[3], paramsText: row[4]))
@@ -53,49 +53,47 @@ extension Warehouse {
         position.reserveCapacity(runIDs.count)
         for (index, id) in runIDs.enumerated() where position[id] == nil { position[id] = index }
         // One bound parameter however many runs: a trend over all history asks for 100,000.
-        let ids = "[" + runIDs.map(String.init).joined(separator: ",") + "]"
+        let ids = Self.jsonArray(runIDs)
         let columns = "b.name, b.group_name, b.params, mt.unit, mt.direction"
-        return try queue.read { db in
+        return try read { reader in
+            let inRuns = "IN (\(reader.integersOfJSONArray))"
             // (run position, series) pairs already given, so samples or a median do not repeat them.
             var given = Set<Int64>()
             func key(_ run: Int, _ series: Int) -> Int64 { Int64(run) << 32 | Int64(series) }
-            let measured = try Row.fetchCursor(db, sql: """
+            try reader.each("""
                 SELECT ms.run_id, ms.benchmark_id, \(columns), ms.value
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE mt.name = ? AND ms.run_id IN (SELECT value FROM json_each(?))
-                """, arguments: [metric, ids])
-            while let row = try measured.next() {
-                guard let run = position[row[0] as Int64] else { continue }
+                WHERE mt.name = ? AND ms.run_id \(inRuns)
+                """, bound(metric, ids)) { row in
+                guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
                 result.append(run: run, series: series, CollectionOfOne(row[7] as Double))
                 given.insert(key(run, series))
             }
-            let sampled = try Row.fetchCursor(db, sql: """
+            try reader.each("""
                 SELECT s.run_id, s.benchmark_id, \(columns), \(SampleCoding.columns)
                 FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                WHERE mt.name = ? AND s.run_id IN (SELECT value FROM json_each(?))
-                """, arguments: [metric, ids])
-            while let row = try sampled.next() {
-                guard let run = position[row[0] as Int64] else { continue }
+                WHERE mt.name = ? AND s.run_id \(inRuns)
+                """, bound(metric, ids)) { row in
+                guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
-                guard !given.contains(key(run, series)) else { continue }
+                guard !given.contains(key(run, series)) else { return }
                 let samples = try SampleCoding.decode(row, path: path)
-                guard !samples.isEmpty else { continue }
+                guard !samples.isEmpty else { return }
                 result.append(run: run, series: series, samples)
                 given.insert(key(run, series))
             }
             let prunedIDs = runIDs.filter(pruned.contains)
             guard !prunedIDs.isEmpty else { return result }
             // A pruned run still has its series, through the median derived from its samples.
-            let medians = try Row.fetchCursor(db, sql: """
+            try reader.each("""
                 SELECT ms.run_id, ms.benchmark_id, \(columns), ms.value
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE mt.name = 'median_' || ? AND ms.derived AND ms.run_id IN (SELECT value FROM json_each(?))
-                """, arguments: [metric, "[" + prunedIDs.map(String.init).joined(separator: ",") + "]"])
-            while let row = try medians.next() {
-                guard let run = position[row[0] as Int64] else { continue }
+                WHERE mt.name = ? AND ms.derived = 1 AND ms.run_id \(inRuns)
+                """, bound("median_" + metric, Self.jsonArray(prunedIDs))) { row in
+                guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
-                guard !given.contains(key(run, series)) else { continue }
+                guard !given.contains(key(run, series)) else { return }
                 result.append(run: run, series: series, CollectionOfOne(row[7] as Double))
             }
             result.runsWithSummariesOnly = Set(result.entries.lazy.map(\.run).filter { pruned.contains(runIDs[$0]) }).count

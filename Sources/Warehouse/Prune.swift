@@ -38,6 +38,9 @@ extension Warehouse {
     /// to the file system: `PRAGMA incremental_vacuum` (a database hhbench created before
     /// incremental auto-vacuum was on is converted once by a full `VACUUM`).
     package func prune(_ rule: PruneRule, dryRun: Bool) throws -> PruneReceipt {
+        #if POSTGRES
+        if case .postgres(let session) = engine { return try PostgresPrune(session: session).prune(rule, dryRun: dryRun) }
+        #endif
         let before = fileBytes()
         let receipt: (runs: Int, series: Int, samples: Int, bytes: Int, kept: Int) = try Self.translating(path) {
             try queue.writeWithoutTransaction { db in

@@ -18,7 +18,11 @@ package struct ShippedQuery: Sendable {
     package let parameters: [(name: String, description: String)]
     package let sql: String
 
+    /// The queries for SQLite (`queries/`); `hhbench query --list` lists these.
     package static let all: [ShippedQuery] = EmbeddedSQL.queries.map { parse(fileName: $0.name, sql: $0.sql) }
+    /// The same queries written for PostgreSQL and psql (`queries/postgres/`): the same names,
+    /// parameters and answers.
+    package static let postgres: [ShippedQuery] = EmbeddedSQL.postgresQueries.map { parse(fileName: $0.name, sql: $0.sql) }
 
     package static func named(_ name: String) -> ShippedQuery? { all.first { $0.name == name } }
 
@@ -49,9 +53,10 @@ package enum QueryValue: Sendable, Equatable {
     case text(String)
     case blob(Int)
 
-    /// A `--param` value: an integer, a number, else text.
+    /// A `--param` value: an integer, a number, else text. Digits that an integer would not give
+    /// back (`0123`, a commit prefix) stay text.
     package init(parameter text: String) {
-        if let integer = Int64(text) { self = .integer(integer) }
+        if let integer = Int64(text), String(integer) == text { self = .integer(integer) }
         else if let real = Double(text), real.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true { self = .real(real) }
         else { self = .text(text) }
     }
@@ -99,12 +104,24 @@ extension Warehouse {
         return String(text.prefix(while: { $0.isLetter })).uppercased()
     }
 
+    /// The shipped query `name` in this warehouse's dialect.
+    package func shippedQuery(named name: String) -> ShippedQuery? {
+        (isShared ? ShippedQuery.postgres : ShippedQuery.all).first { $0.name == name }
+    }
+
     /// Runs `sql` (one or more statements) read-only and returns the rows of the last statement
     /// that has columns. Any statement that would write is refused before anything runs.
     /// Named parameters (`:name`) missing from `parameters` are bound to NULL, so the queries'
     /// `coalesce(:name, default)` applies.
-    package func query(_ sql: String, parameters: [String: QueryValue] = [:]) throws -> QueryResult {
-        try queue.read { db in
+    /// On PostgreSQL see `PostgresReadOnlyQuery`: the same guarantees, in a read-only transaction with a
+    /// statement timeout of `timeout` seconds.
+    package func query(_ sql: String, parameters: [String: QueryValue] = [:], timeout: Double = 60) throws -> QueryResult {
+        #if POSTGRES
+        if case .postgres(let session) = engine {
+            return try PostgresReadOnlyQuery(session: session, timeout: timeout).run(sql, parameters: parameters)
+        }
+        #endif
+        return try queue.read { db in
             var statements: [Statement] = []
             let cursor = try db.allStatements(sql: sql)
             var index = 0

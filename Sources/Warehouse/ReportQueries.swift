@@ -2,22 +2,19 @@ import GRDB
 import Records
 
 /// A commit as the report and the alerts show it.
-package struct CommitDetails: Sendable, Equatable, FetchableRecord {
+package struct CommitDetails: Sendable, Equatable {
     package let sha: String
     package let subject: String?
     package let author: String?
     /// The committer time, ISO 8601 UTC, when known.
     package let committedAt: String?
 
-    enum Columns {
-        static let sha = Column("sha"), subject = Column("subject"), author = Column("author_name"), committedAt = Column("committed_at")
-    }
 
-    package init(row: Row) {
-        sha = row[Columns.sha]
-        subject = row[Columns.subject]
-        author = row[Columns.author]
-        committedAt = row[Columns.committedAt]
+    init(row: any ResultRow) {
+        sha = row["sha"]
+        subject = row["subject"]
+        author = row["author_name"]
+        committedAt = row["committed_at"]
     }
 }
 
@@ -29,7 +26,7 @@ package struct RecordedMetric: Sendable, Equatable, Hashable {
 }
 
 /// The newest value of one series on one branch and machine, for `export --format openmetrics`.
-package struct LatestValue: Sendable, Equatable, FetchableRecord {
+package struct LatestValue: Sendable, Equatable {
     package let benchmark: BenchmarkKey
     package let metric: MetricDescriptor
     package let branch: String
@@ -38,21 +35,16 @@ package struct LatestValue: Sendable, Equatable, FetchableRecord {
     package let commit: String?
     package let recordedAt: String
 
-    enum Columns {
-        static let name = Column("name"), group = Column("group_name"), params = Column("params"), metric = Column("metric")
-        static let unit = Column("unit"), direction = Column("direction"), branch = Column("branch"), machine = Column("machine")
-        static let value = Column("value"), commit = Column("commit_sha"), recordedAt = Column("recorded_at")
-    }
 
-    package init(row: Row) {
-        benchmark = BenchmarkKey(name: row[Columns.name], group: row[Columns.group], paramsText: row[Columns.params])
-        metric = MetricDescriptor(name: row[Columns.metric], unit: row[Columns.unit],
-                                  direction: Direction(rawValue: row[Columns.direction]) ?? .lowerIsBetter)
-        branch = row[Columns.branch]
-        machine = row[Columns.machine]
-        value = row[Columns.value]
-        commit = row[Columns.commit]
-        recordedAt = row[Columns.recordedAt]
+    init(row: any ResultRow) {
+        benchmark = BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"])
+        metric = MetricDescriptor(name: row["metric"], unit: row["unit"],
+                                  direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+        branch = row["branch"]
+        machine = row["machine"]
+        value = row["value"]
+        commit = row["commit_sha"]
+        recordedAt = row["recorded_at"]
     }
 }
 
@@ -60,14 +52,15 @@ extension Warehouse {
     /// Subject, author and time of each commit the database knows, by sha.
     package func commitDetails(_ shas: [String]) throws -> [String: CommitDetails] {
         guard !shas.isEmpty else { return [:] }
-        return try queue.read { db in
+        return try read { reader in
             var result: [String: CommitDetails] = [:]
             for start in stride(from: 0, to: shas.count, by: 500) {
                 let chunk = Array(shas[start..<min(start + 500, shas.count)])
-                let rows = try CommitDetails.fetchAll(
-                    db, sql: "SELECT sha, subject, author_name, committed_at FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
-                    arguments: StatementArguments(chunk))
-                for row in rows { result[row.sha] = row }
+                try reader.each("SELECT sha, subject, author_name, committed_at FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                chunk.map(\.databaseValue)) { row in
+                    let details = CommitDetails(row: row)
+                    result[details.sha] = details
+                }
             }
             return result
         }
@@ -75,11 +68,11 @@ extension Warehouse {
 
     /// Every metric name with values, and whether it has raw samples, by name.
     package func recordedMetrics() throws -> [RecordedMetric] {
-        try queue.read { db in
-            let withSamples = Set(try String.fetchAll(db, sql: """
+        try read { reader in
+            let withSamples = Set(try reader.column("""
                 SELECT DISTINCT mt.name FROM metrics mt WHERE EXISTS (SELECT 1 FROM sample_series s WHERE s.metric_id = mt.id)
-                """))
-            let names = try String.fetchAll(db, sql: "SELECT DISTINCT name FROM metrics ORDER BY name")
+                """, as: String.self))
+            let names = try reader.column("SELECT DISTINCT name \(reader.bytewise) FROM metrics ORDER BY 1", as: String.self)
             return names.map { RecordedMetric(name: $0, hasSamples: withSamples.contains($0)) }
         }
     }
@@ -87,8 +80,9 @@ extension Warehouse {
     /// The newest value of every benchmark × metric on every branch and machine (the newest run by
     /// time, then id), given values and summaries alike.
     package func latestValues() throws -> [LatestValue] {
-        try queue.read { db in
-            try LatestValue.fetchAll(db, sql: """
+        try read { reader in
+            let order = reader.bytewise
+            return try reader.all("""
                 WITH ranked AS (
                     SELECT ms.benchmark_id, ms.metric_id, r.branch, r.machine_id, ms.value, r.commit_sha, r.recorded_at,
                            row_number() OVER (PARTITION BY ms.benchmark_id, ms.metric_id, r.branch, r.machine_id
@@ -103,14 +97,14 @@ extension Warehouse {
                 JOIN metrics mt ON mt.id = ranked.metric_id
                 JOIN machines mc ON mc.id = ranked.machine_id
                 WHERE newest = 1
-                ORDER BY mt.name, b.name, b.group_name, b.params, ranked.branch, mc.name
-                """)
+                ORDER BY mt.name \(order), b.name \(order), b.group_name \(order), b.params \(order), ranked.branch \(order), mc.name \(order)
+                """, [], LatestValue.init(row:))
         }
     }
 }
 
 /// A run as the report's run table shows it.
-package struct RunContextRow: Sendable, Equatable, FetchableRecord {
+package struct RunContextRow: Sendable, Equatable {
     package let uuid: String
     package let recordedAt: String
     package let commit: String?
@@ -129,36 +123,31 @@ package struct RunContextRow: Sendable, Equatable, FetchableRecord {
         FROM runs r JOIN machines mc ON mc.id = r.machine_id
         """
 
-    enum Columns {
-        static let uuid = Column("uuid"), recordedAt = Column("recorded_at"), commit = Column("commit_sha"), machine = Column("machine")
-        static let sourceFormat = Column("source_format"), tool = Column("tool"), toolVersion = Column("tool_version")
-        static let toolchain = Column("toolchain"), ciJobURL = Column("ci_job_url"), dirty = Column("dirty")
-    }
 
-    package init(row: Row) {
-        uuid = row[Columns.uuid]
-        recordedAt = row[Columns.recordedAt]
-        commit = row[Columns.commit]
-        machine = row[Columns.machine]
-        sourceFormat = row[Columns.sourceFormat]
-        tool = row[Columns.tool]
-        toolVersion = row[Columns.toolVersion]
-        toolchain = row[Columns.toolchain]
-        ciJobURL = row[Columns.ciJobURL]
-        dirty = (row[Columns.dirty] as Int?).map { $0 != 0 }
+    init(row: any ResultRow) {
+        uuid = row["uuid"]
+        recordedAt = row["recorded_at"]
+        commit = row["commit_sha"]
+        machine = row["machine"]
+        sourceFormat = row["source_format"]
+        tool = row["tool"]
+        toolVersion = row["tool_version"]
+        toolchain = row["toolchain"]
+        ciJobURL = row["ci_job_url"]
+        dirty = (row["dirty"] as Int?).map { $0 != 0 }
     }
 }
 
 extension Warehouse {
     /// The newest runs on `branch` that measured `benchmark`, newest first.
     package func recentRuns(of benchmark: BenchmarkKey, branch: String, limit: Int) throws -> [RunContextRow] {
-        try queue.read { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?",
-                                              arguments: [benchmark.name, benchmark.group, benchmark.params]) else { return [] }
-            return try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+        try read { reader in
+            guard let id = try reader.value("SELECT id FROM benchmarks WHERE name = ? AND group_name = ? AND params = ?",
+                                            bound(benchmark.name, benchmark.group, benchmark.params), as: Int64.self) else { return [] }
+            return try reader.all(RunContextRow.selection + """
                  WHERE r.branch = ? AND EXISTS (SELECT 1 FROM measurements ms WHERE ms.run_id = r.id AND ms.benchmark_id = ?)
                 ORDER BY r.recorded_at DESC, r.id DESC LIMIT ?
-                """, arguments: [branch, id, limit])
+                """, bound(branch, id, limit), RunContextRow.init(row:))
         }
     }
 }
@@ -167,10 +156,10 @@ extension Warehouse {
     /// The context of the runs with these uuids, by uuid.
     package func runContexts(uuids: [String]) throws -> [String: RunContextRow] {
         guard !uuids.isEmpty else { return [:] }
-        return try queue.read { db in
-            let rows = try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+        return try read { reader in
+            let rows = try reader.all(RunContextRow.selection + """
                  WHERE r.uuid IN (\(databaseQuestionMarks(count: uuids.count)))
-                """, arguments: StatementArguments(uuids))
+                """, uuids.map(\.databaseValue), RunContextRow.init(row:))
             return Dictionary(rows.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
@@ -180,11 +169,11 @@ extension Warehouse {
     /// The newest run at each of these commits (on `branch` when one there exists), by commit sha.
     package func runsAt(commits: [String], branch: String?) throws -> [String: RunContextRow] {
         guard !commits.isEmpty else { return [:] }
-        return try queue.read { db in
-            let rows = try RunContextRow.fetchAll(db, sql: RunContextRow.selection + """
+        return try read { reader in
+            let rows = try reader.all(RunContextRow.selection + """
                  WHERE r.commit_sha IN (\(databaseQuestionMarks(count: commits.count)))
-                ORDER BY r.branch IS ? DESC, r.recorded_at DESC, r.id DESC
-                """, arguments: StatementArguments(commits) + [branch])
+                ORDER BY (r.branch IS NOT DISTINCT FROM CAST(? AS TEXT)) DESC, r.recorded_at DESC, r.id DESC
+                """, commits.map(\.databaseValue) + bound(branch), RunContextRow.init(row:))
             var result: [String: RunContextRow] = [:]
             for row in rows { if let commit = row.commit, result[commit] == nil { result[commit] = row } }
             return result

@@ -3,7 +3,7 @@ import GRDB
 import Records
 
 /// One line of `hhbench runs`, read from the run summary query (`summarySQL`).
-package struct RunSummary: Sendable, Equatable, FetchableRecord {
+package struct RunSummary: Sendable, Equatable {
     package let id: Int64
     package let uuid: String
     package let recordedAt: String
@@ -18,54 +18,36 @@ package struct RunSummary: Sendable, Equatable, FetchableRecord {
     /// The run's tags as the object they were recorded as.
     package let tags: JSONValue
 
-    enum Columns {
-        static let id = Column("id"), uuid = Column("uuid"), recordedAt = Column("recorded_at"), commit = Column("commit_sha")
-        static let branch = Column("branch"), dirty = Column("dirty"), machine = Column("machine"), sourceFormat = Column("source_format")
-        static let benchmarks = Column("benchmarks"), measurements = Column("measurement_count"), samples = Column("samples")
-        static let tags = Column("tags")
-    }
-
-    init(id: Int64, uuid: String, recordedAt: String, commit: String?, branch: String?, dirty: Bool?, machine: String,
-         sourceFormat: String, benchmarks: Int, measurements: Int, samples: Int, tags: JSONValue) {
-        (self.id, self.uuid, self.recordedAt, self.commit, self.branch, self.dirty) = (id, uuid, recordedAt, commit, branch, dirty)
-        (self.machine, self.sourceFormat, self.benchmarks, self.measurements, self.samples, self.tags)
-            = (machine, sourceFormat, benchmarks, measurements, samples, tags)
-    }
-
-    package init(row: Row) {
-        id = row[Columns.id]
-        uuid = row[Columns.uuid]
-        recordedAt = row[Columns.recordedAt]
-        commit = row[Columns.commit]
-        branch = row[Columns.branch]
-        dirty = (row[Columns.dirty] as Int?).map { $0 != 0 }
-        machine = row[Columns.machine]
-        sourceFormat = row[Columns.sourceFormat]
-        benchmarks = row[Columns.benchmarks]
-        measurements = row[Columns.measurements]
-        samples = row[Columns.samples]
-        tags = (row[Columns.tags] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+    /// A row of `Warehouse.summarySQL`, by column name.
+    init(row: any ResultRow) {
+        id = row["id"]
+        uuid = row["uuid"]
+        recordedAt = row["recorded_at"]
+        commit = row["commit_sha"]
+        branch = row["branch"]
+        dirty = (row["dirty"] as Int?).map { $0 != 0 }
+        machine = row["machine"]
+        sourceFormat = row["source_format"]
+        benchmarks = row["benchmarks"]
+        measurements = row["measurement_count"]
+        samples = row["samples"]
+        tags = (row["tags"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
     }
 }
 
 /// One value of a run, for `hhbench show`.
-package struct StoredMeasurement: Sendable, Equatable, FetchableRecord {
+package struct StoredMeasurement: Sendable, Equatable {
     package let benchmark: BenchmarkKey
     package let metric: MetricDescriptor
     package let value: Double
     package let derived: Bool
 
-    enum Columns {
-        static let name = Column("name"), group = Column("group_name"), params = Column("params"), metric = Column("metric")
-        static let unit = Column("unit"), direction = Column("direction"), value = Column("value"), derived = Column("derived")
-    }
-
-    package init(row: Row) {
-        benchmark = BenchmarkKey(name: row[Columns.name], group: row[Columns.group], paramsText: row[Columns.params])
-        let direction = Direction(rawValue: row[Columns.direction] as String) ?? .lowerIsBetter
-        metric = MetricDescriptor(name: row[Columns.metric], unit: row[Columns.unit], direction: direction)
-        value = row[Columns.value]
-        derived = row[Columns.derived]
+    init(row: any ResultRow) {
+        benchmark = BenchmarkKey(name: row["name"], group: row["group_name"], paramsText: row["params"])
+        let direction = Direction(rawValue: row["direction"] as String) ?? .lowerIsBetter
+        metric = MetricDescriptor(name: row["metric"], unit: row["unit"], direction: direction)
+        value = row["value"]
+        derived = row["derived"]
     }
 }
 
@@ -119,50 +101,50 @@ extension Warehouse {
 
     /// The newest runs first, optionally of one branch.
     package func runs(limit: Int, branch: String? = nil) throws -> [RunSummary] {
-        #if POSTGRES
-        if case .postgres(let session) = engine { return try PostgresRuns(session: session).runs(limit: limit, branch: branch) }
-        #endif
-        return try queue.read { db in
+        try read { reader in
             var sql = Self.summarySQL
-            var arguments: StatementArguments = []
+            var arguments: [DatabaseValue] = []
             if let branch {
                 sql += " WHERE r.branch = ?"
-                arguments += [branch]
+                arguments.append(branch.databaseValue)
             }
             sql += " ORDER BY r.recorded_at DESC, r.id DESC LIMIT ?"
-            arguments += [limit]
-            return try RunSummary.fetchAll(db, sql: sql, arguments: arguments)
+            arguments.append(limit.databaseValue)
+            return try reader.all(sql, arguments, RunSummary.init(row:))
         }
     }
 
     /// Finds a run by its id, its uuid, a unique prefix of its uuid, or "latest".
     package func resolveRun(_ reference: String) throws -> Int64 {
-        try queue.read { db in
-            if reference == "latest" {
-                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT 1") else {
-                    throw WarehouseError.runNotFound(reference)
-                }
-                return id
+        try read { reader in try Self.resolveRun(reference, reader) }
+    }
+
+    private static func resolveRun(_ reference: String, _ reader: SQLReader) throws -> Int64 {
+        if reference == "latest" {
+            guard let id = try reader.value("SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT 1", as: Int64.self) else {
+                throw WarehouseError.runNotFound(reference)
             }
-            if let id = Int64(reference), try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) == true {
-                return id
-            }
-            let escaped = reference.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-            let matches = try Row.fetchAll(db, sql: "SELECT id, uuid FROM runs WHERE uuid LIKE ? LIMIT 5",
-                                           arguments: [escaped.lowercased() + "%"])
-            if matches.count == 1 { return matches[0]["id"] }
-            if matches.isEmpty { throw WarehouseError.runNotFound(reference) }
-            throw WarehouseError.ambiguousRun(reference, matches: matches.map { $0["uuid"] })
+            return id
         }
+        if let id = Int64(reference), try reader.value("SELECT id FROM runs WHERE id = ?", bound(id), as: Int64.self) != nil {
+            return id
+        }
+        let escaped = reference.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+        let matches = try reader.all("SELECT id, uuid FROM runs WHERE uuid LIKE ? LIMIT 5", bound(escaped.lowercased() + "%")) {
+            (id: $0["id"] as Int64, uuid: $0["uuid"] as String)
+        }
+        if matches.count == 1 { return matches[0].id }
+        if matches.isEmpty { throw WarehouseError.runNotFound(reference) }
+        throw WarehouseError.ambiguousRun(reference, matches: matches.map(\.uuid))
     }
 
     package func runDetail(_ reference: String) throws -> RunDetail {
-        let id = try resolveRun(reference)
-        return try queue.read { db in
-            guard let summaryRow = try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [id]) else {
+        try read { reader in
+            let id = try Self.resolveRun(reference, reader)
+            guard let summary = try reader.first(Self.summarySQL + " WHERE r.id = ?", bound(id), RunSummary.init(row:)) else {
                 throw WarehouseError.runNotFound(String(id))
             }
-            guard let contextRow = try Row.fetchOne(db, sql: """
+            guard let contextCells = try reader.first("""
                 SELECT r.uuid, r.recorded_at, r.started_at, r.finished_at, r.commit_sha, c.parents, c.author_name,
                        c.author_email, c.committed_at AS commit_time, c.subject AS commit_subject, r.branch, r.dirty,
                        m.name AS machine, m.fingerprint AS machine_fingerprint, m.hostname, m.os, m.kernel, m.arch,
@@ -170,22 +152,20 @@ extension Warehouse {
                        r.command_line, r.toolchain, r.ci_provider, r.ci_job_url, r.tags, r.context, r.content_hash
                 FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
                 WHERE r.id = ?
-                """, arguments: [id]) else { throw WarehouseError.runNotFound(String(id)) }
-            var context: [(name: String, value: ContextValue)] = []
-            for (column, value) in contextRow where !value.isNull {
-                context.append((column, Self.contextValue(column, value)))
-            }
-            let measurements = try Row.fetchAll(db, sql: """
+                """, bound(id), \.cells) else { throw WarehouseError.runNotFound(String(id)) }
+            let context = contextCells.filter { !$0.value.isNull }.map { (name: $0.name, value: Self.contextValue($0.name, $0.value)) }
+            let order = reader.bytewise
+            let measurements = try reader.all("""
                 SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE ms.run_id = ? ORDER BY b.name, b.group_name, b.params, ms.derived, mt.name
-                """, arguments: [id]).map(StoredMeasurement.init(row:))
-            let series = try Row.fetchAll(db, sql: """
+                WHERE ms.run_id = ? ORDER BY b.name \(order), b.group_name \(order), b.params \(order), ms.derived, mt.name \(order)
+                """, bound(id), StoredMeasurement.init(row:))
+            let series = try reader.all("""
                 SELECT b.name, mt.name AS series, s.count FROM sample_series s
                 JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                WHERE s.run_id = ? ORDER BY b.name, mt.name
-                """, arguments: [id]).map { (benchmark: $0["name"] as String, series: $0["series"] as String, count: $0["count"] as Int) }
-            return RunDetail(summary: RunSummary(row: summaryRow), context: context, measurements: measurements, series: series)
+                WHERE s.run_id = ? ORDER BY b.name \(order), mt.name \(order)
+                """, bound(id)) { (benchmark: $0["name"] as String, series: $0["series"] as String, count: $0["count"] as Int) }
+            return RunDetail(summary: summary, context: context, measurements: measurements, series: series)
         }
     }
 
@@ -213,13 +193,12 @@ extension Warehouse {
 
     /// The raw samples of one run's series, in recorded order.
     package func samples(runID: Int64, benchmark: String, series: String) throws -> [Double] {
-        try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        try read { reader in
+            try reader.first("""
                 SELECT \(SampleCoding.columns) FROM sample_series s
                 JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
                 WHERE s.run_id = ? AND b.name = ? AND mt.name = ?
-                """, arguments: [runID, benchmark, series]) else { return [] }
-            return try SampleCoding.decode(row, path: path)
+                """, bound(runID, benchmark, series)) { try SampleCoding.decode($0, path: path) } ?? []
         }
     }
 }

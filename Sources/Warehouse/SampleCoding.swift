@@ -120,7 +120,7 @@ package enum SampleCoding {
     }
 
     /// The values of the row's series (selected with `columns`) of the database at `path`.
-    static func decode(_ row: Row, path: String) throws -> [Double] {
+    static func decode(_ row: any ResultRow, path: String) throws -> [Double] {
         let stored = Stored(count: row["count"], ieee754: row["ieee754"], divisor: row["divisor"],
                             base: row["base"], width: row["width"], bytes: [UInt8]((row["samples"] as Data?) ?? Data()))
         guard let values = decode(stored) else {

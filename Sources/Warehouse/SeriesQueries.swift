@@ -60,7 +60,7 @@ extension Warehouse {
 
     /// A row of `runReferenceSQL`, read by position: `trend --last 0` reads 100,000 of them, and
     /// finding columns by name (lowercasing each name) showed in its profile.
-    private static func reference(_ row: Row) -> RunReference {
+    private static func reference(_ row: any ResultRow) -> RunReference {
         RunReference(id: row[0], uuid: row[1], commit: row[2], branch: row[3], machineName: row[4], machineFingerprint: row[5],
                      recordedAt: row[6], toolchain: row[7], samplesPruned: row[8])
     }
@@ -68,41 +68,36 @@ extension Warehouse {
     /// The newest run recorded from a source format ("perf-baseline": an imported legacy file),
     /// other than the runs in `excluding`.
     package func newestRun(sourceFormat: String, excluding: Set<Int64> = []) throws -> RunReference? {
-        try queue.read { db in
-            let cursor = try Row.fetchCursor(db, sql: Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
-                                             arguments: [sourceFormat])
-            while let row = try cursor.next() {
-                let reference = Self.reference(row)
-                if !excluding.contains(reference.id) { return reference }
-            }
-            return nil
+        try read { reader in
+            try reader.all(Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
+                           bound(sourceFormat), Self.reference).first { !excluding.contains($0.id) }
         }
     }
 
     /// The runs at `commits`, optionally only on one machine, newest first.
     package func runs(atCommits commits: [String], machineFingerprint: String? = nil) throws -> [RunReference] {
         guard !commits.isEmpty else { return [] }
-        return try queue.read { db in
+        return try read { reader in
             var result: [RunReference] = []
             for chunk in stride(from: 0, to: commits.count, by: 500).map({ Array(commits[$0..<min($0 + 500, commits.count)]) }) {
                 var sql = Self.runReferenceSQL + " WHERE r.commit_sha IN (\(databaseQuestionMarks(count: chunk.count)))"
-                var arguments = StatementArguments(chunk)
+                var arguments = chunk.map(\.databaseValue)
                 if let machineFingerprint {
                     sql += " AND m.fingerprint = ?"
-                    arguments += [machineFingerprint]
+                    arguments.append(machineFingerprint.databaseValue)
                 }
-                result += try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.reference)
+                result += try reader.all(sql, arguments, Self.reference)
             }
             return result.sorted { ($0.recordedAt, $0.id) > ($1.recordedAt, $1.id) }
         }
     }
 
     package func runReference(_ id: Int64) throws -> RunReference {
-        try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: Self.runReferenceSQL + " WHERE r.id = ?", arguments: [id]) else {
+        try read { reader in
+            guard let reference = try reader.first(Self.runReferenceSQL + " WHERE r.id = ?", bound(id), Self.reference) else {
                 throw WarehouseError.runNotFound(String(id))
             }
-            return Self.reference(row)
+            return reference
         }
     }
 
@@ -110,17 +105,12 @@ extension Warehouse {
     /// chunks of 500 (a batch names 100,000; SQLite takes at most 32,766 parameters).
     package func knownCommits(_ shas: [String]) throws -> Set<String> {
         guard !shas.isEmpty else { return [] }
-        #if POSTGRES
-        if case .postgres(let session) = engine {
-            return Set(try session.column("SELECT sha FROM commits WHERE sha = ANY($1)", [shas], as: String.self))
-        }
-        #endif
-        return try queue.read { db in
+        return try read { reader in
             var known = Set<String>()
             for start in stride(from: 0, to: shas.count, by: 500) {
                 let chunk = Array(shas[start..<min(start + 500, shas.count)])
-                known.formUnion(try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
-                                                    arguments: StatementArguments(chunk)))
+                known.formUnion(try reader.column("SELECT sha FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                                  chunk.map(\.databaseValue), as: String.self))
             }
             return known
         }
@@ -134,17 +124,18 @@ extension Warehouse {
     /// The measurements and (when asked) raw samples of `runIDs` (`metricValues` reads one metric flat).
     package func values(ofRuns runIDs: [Int64], includeSamples: Bool = true) throws -> [RunValues] {
         guard !runIDs.isEmpty else { return [] }
-        return try queue.read { db in
-            let placeholders = databaseQuestionMarks(count: runIDs.count)
-            let references = try Row.fetchAll(db, sql: Self.runReferenceSQL + " WHERE r.id IN (\(placeholders))",
-                                              arguments: StatementArguments(runIDs)).map(Self.reference)
+        return try read { reader in
+            // One bound parameter however many runs.
+            let ids = "(\(reader.integersOfJSONArray))"
+            let arguments = bound(Self.jsonArray(runIDs))
+            let references = try reader.all(Self.runReferenceSQL + " WHERE r.id IN \(ids)", arguments, Self.reference)
             // Rows are matched to runs, series and metrics by their integer ids: a trend reads
             // 100,000 rows, and building names into keys row by row was most of its time.
             var runs = references.map { RunValues(run: $0) }
             let position = Dictionary(uniqueKeysWithValues: references.enumerated().map { ($1.id, $0) })
             var keys: [Int64: SeriesKey] = [:]
             var descriptors: [Int64: MetricDescriptor] = [:]
-            func key(_ row: Row) -> SeriesKey {
+            func key(_ row: any ResultRow) -> SeriesKey {
                 let benchmarkID: Int64 = row[1], metricID: Int64 = row[2]
                 let id = benchmarkID << 32 | metricID
                 if let known = keys[id] { return known }
@@ -152,7 +143,7 @@ extension Warehouse {
                 keys[id] = made
                 return made
             }
-            func descriptor(_ row: Row) -> MetricDescriptor {
+            func descriptor(_ row: any ResultRow) -> MetricDescriptor {
                 let metricID: Int64 = row[2]
                 if let known = descriptors[metricID] { return known }
                 let direction: String = row[8]
@@ -160,15 +151,13 @@ extension Warehouse {
                 descriptors[metricID] = made
                 return made
             }
-            let arguments = StatementArguments(runIDs)
-            let measurementRows = try Row.fetchCursor(db, sql: """
+            try reader.each("""
                 SELECT ms.run_id, ms.benchmark_id, ms.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                        mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE ms.run_id IN (\(placeholders))
-                """, arguments: arguments)
-            while let row = try measurementRows.next() {
-                guard let index = position[row[0] as Int64] else { continue }
+                WHERE ms.run_id IN \(ids)
+                """, arguments) { row in
+                guard let index = position[row[0] as Int64] else { return }
                 let series = key(row)
                 runs[index].values[series] = row[9]
                 runs[index].metrics[series] = descriptor(row)
@@ -183,14 +172,13 @@ extension Warehouse {
                 }
             }
             if includeSamples {
-                let sampleRows = try Row.fetchCursor(db, sql: """
+                try reader.each("""
                     SELECT s.run_id, s.benchmark_id, s.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                            mt.direction, \(SampleCoding.columns)
                     FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                    WHERE s.run_id IN (\(placeholders))
-                    """, arguments: arguments)
-                while let row = try sampleRows.next() {
-                    guard let index = position[row[0] as Int64] else { continue }
+                    WHERE s.run_id IN \(ids)
+                    """, arguments) { row in
+                    guard let index = position[row[0] as Int64] else { return }
                     let series = key(row)
                     runs[index].samples[series] = try SampleCoding.decode(row, path: path)
                     runs[index].metrics[series] = descriptor(row)
@@ -205,61 +193,61 @@ extension Warehouse {
 
     /// The full sha of a stored commit given a unique prefix, or nil.
     package func storedCommit(matching prefix: String) throws -> String? {
-        try queue.read { db in
-            let lowered = prefix.lowercased()
-            guard lowered.allSatisfy(\.isHexDigit), lowered.count >= 4 else { return nil }
-            let matches = try String.fetchAll(db, sql: "SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2",
-                                              arguments: [lowered, lowered + "g"])
+        let lowered = prefix.lowercased()
+        guard lowered.allSatisfy(\.isHexDigit), lowered.count >= 4 else { return nil }
+        return try read { reader in
+            let matches = try reader.column("SELECT sha FROM commits WHERE sha \(reader.bytewise) >= ? AND sha \(reader.bytewise) < ? LIMIT 2",
+                                            bound(lowered, lowered + "g"), as: String.self)
             return matches.count == 1 ? matches[0] : nil
         }
     }
 
     /// The commit of the newest run recorded on `branch`.
     package func newestCommit(onBranch branch: String) throws -> String? {
-        try queue.read { db in
-            try String.fetchOne(db, sql: """
+        try read { reader in
+            try reader.value("""
                 SELECT commit_sha FROM runs WHERE branch = ? AND commit_sha IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1
-                """, arguments: [branch])
+                """, bound(branch), as: String.self)
         }
     }
 
     /// `sha` and its stored first-parent ancestors, newest first, at most `limit`.
     package func storedFirstParentHistory(from sha: String, limit: Int) throws -> [String] {
-        try queue.read { db in
-            try String.fetchAll(db, sql: """
+        try read { reader in
+            try reader.column("""
                 WITH RECURSIVE history(sha, depth) AS (
-                    SELECT ?, 0
+                    SELECT CAST(? AS TEXT), 0
                     UNION ALL
                     SELECT c.first_parent, h.depth + 1 FROM history h JOIN commits c ON c.sha = h.sha
                     WHERE c.first_parent IS NOT NULL AND h.depth + 1 < ?
                 )
                 SELECT sha FROM history ORDER BY depth
-                """, arguments: [sha, limit])
+                """, bound(sha, limit), as: String.self)
         }
     }
 
     /// `sha` and every stored ancestor through all parents, at most `limit` of them.
     package func storedAncestors(of sha: String, limit: Int) throws -> Set<String> {
-        try queue.read { db in
-            Set(try String.fetchAll(db, sql: """
+        try read { reader in
+            Set(try reader.column("""
                 WITH RECURSIVE ancestors(sha) AS (
-                    SELECT ?
+                    SELECT CAST(? AS TEXT)
                     UNION
-                    SELECT p.value FROM ancestors a JOIN commits c ON c.sha = a.sha, json_each(c.parents) p
+                    SELECT p.value FROM ancestors a JOIN commits c ON c.sha = a.sha, \(reader.jsonArrayElements("c.parents", as: "p"))
                 )
                 SELECT sha FROM ancestors LIMIT ?
-                """, arguments: [sha, limit]))
+                """, bound(sha, limit), as: String.self))
         }
     }
 
     /// The stored subject of each of `shas`.
     package func commitSubjects(_ shas: [String]) throws -> [String: String] {
         guard !shas.isEmpty else { return [:] }
-        return try queue.read { db in
+        return try read { reader in
             var result: [String: String] = [:]
             for chunk in stride(from: 0, to: shas.count, by: 500).map({ Array(shas[$0..<min($0 + 500, shas.count)]) }) {
-                for row in try Row.fetchAll(db, sql: "SELECT sha, subject FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
-                                            arguments: StatementArguments(chunk)) {
+                try reader.each("SELECT sha, subject FROM commits WHERE sha IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                chunk.map(\.databaseValue)) { row in
                     if let subject: String = row["subject"] { result[row["sha"]] = subject }
                 }
             }
@@ -269,6 +257,6 @@ extension Warehouse {
 
     /// The fingerprints of machines with this name.
     package func machineFingerprints(named name: String) throws -> [String] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT fingerprint FROM machines WHERE name = ?", arguments: [name]) }
+        try read { reader in try reader.column("SELECT fingerprint FROM machines WHERE name = ?", bound(name), as: String.self) }
     }
 }

@@ -32,13 +32,14 @@ package final class Warehouse: Sendable {
         #endif
     }
 
-    /// The SQLite connection; on PostgreSQL, the commands not served there yet stop here.
+    /// The SQLite connection, for the SQLite-only steps (the writer, the file-to-file merge, the
+    /// query planner's read-only check); engine-neutral reads go through `read`.
     var queue: DatabaseQueue {
         get throws {
             switch engine {
             case .sqlite(let queue): return queue
             #if POSTGRES
-            case .postgres: throw WarehouseError.notOnPostgresYet(path: path)
+            case .postgres: throw WarehouseError.sqliteOnly(path: path)
             #endif
             }
         }

@@ -36,8 +36,8 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     case badDatabaseURL(url: String, message: String)
     /// The PostgreSQL server could not be reached or refused the login.
     case unreachable(url: String, reason: String)
-    /// A command the PostgreSQL warehouse does not serve yet.
-    case notOnPostgresYet(path: String)
+    /// An SQLite-only step (the file-to-file merge, the SQLite writer) asked of a PostgreSQL warehouse: a bug.
+    case sqliteOnly(path: String)
 
     /// The engine's error, as one of the cases above.
     init(_ error: DatabaseError, path: String) {
@@ -100,10 +100,8 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
             return "\(url): not a usable PostgreSQL URL: \(message). The form is postgresql://user@host:port/dbname?sslmode=require"
         case let .unreachable(url, reason):
             return "\(url): cannot connect: \(Records.Printable.escaped(reason)). Check that the server runs and the URL's host, port, user and database"
-        case let .notOnPostgresYet(path):
-            return "\(path): on a PostgreSQL warehouse this hhbench records runs (record, run, import-baselines, the harness), "
-                + "lists, merges and exports them as JSON lines; this command reads SQLite warehouses only for now. "
-                + "Take the history offline with 'hhbench merge --db local.db URL', or read the hh_* views with psql"
+        case let .sqliteOnly(path):
+            return "\(path): this step works on SQLite files only and should not have been reached on PostgreSQL (a bug; please report it)"
         case let .writeRefused(reason):
             return "refused: \(reason). Queries run read-only; the database was not changed"
         }

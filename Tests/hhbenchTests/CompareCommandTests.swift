@@ -36,25 +36,29 @@ struct SyntheticResults {
     /// main: c1..c6; feature branches off c4 with one commit.
     struct History {
         let repo: GitRepository
+        /// The warehouse: a file in the repository, or a PostgreSQL database.
+        var db = ""
         var main: [String] = []
         var feature = ""
     }
 
-    func makeHistory(candidate: [String: Double], mainMachine: String = "m1", candidateExtra: String = "") throws -> History {
+    func makeHistory(engine: Engine = .sqlite, candidate: [String: Double], mainMachine: String = "m1",
+                     candidateExtra: String = "") throws -> History {
         var history = History(repo: try GitRepository())
+        history.db = try engine.newWarehouse(in: history.repo.folder)
         var generator = SyntheticResults(seed: 7)
         let repo = history.repo
         for index in 1...6 {
             history.main.append(try repo.commit("main \(index)"))
             let input = try repo.folder.write("r.jsonl", generator.file(benchmarks: ["slow": 1, "steady": 1, "fast": 1],
                                                                          extra: #"{"benchmark":"api","metric":"error_rate","value":0.00\#(index)}"#))
-            let result = try hhbench(["record", input, "--db", "h.db", "--machine", mainMachine], cwd: repo.path)
+            let result = try hhbench(["record", input, "--db", history.db, "--machine", mainMachine], cwd: repo.path)
             guard result.status == 0 else { throw TestFailure(result.stderr) }
             if index == 4 {
                 try repo.git("checkout", "-q", "-b", "feature")
                 history.feature = try repo.commit("feature work", file: "feature.txt")
                 let candidateInput = try repo.folder.write("c.jsonl", generator.file(benchmarks: candidate, extra: candidateExtra))
-                let recorded = try hhbench(["record", candidateInput, "--db", "h.db", "--machine", "m1"], cwd: repo.path)
+                let recorded = try hhbench(["record", candidateInput, "--db", history.db, "--machine", "m1"], cwd: repo.path)
                 guard recorded.status == 0 else { throw TestFailure(recorded.stderr) }
                 try repo.git("checkout", "-q", "main")
             }
@@ -71,10 +75,10 @@ struct SyntheticResults {
         return result
     }
 
-    @Test func flagsTheShiftedSeriesAgainstTheMergeBaseWindow() throws {
-        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1.0, "fast": 0.8],
+    @Test(arguments: Engine.allCases) func flagsTheShiftedSeriesAgainstTheMergeBaseWindow(engine: Engine) throws {
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1.2, "steady": 1.0, "fast": 0.8],
                                       candidateExtra: #"{"benchmark":"api","metric":"error_rate","value":0.0035}"#)
-        let result = try hhbench(["compare", "--since", "main", "--db", "h.db", "--format", "json"], cwd: history.repo.path)
+        let result = try hhbench(["compare", "--since", "main", "--db", history.db, "--format", "json"], cwd: history.repo.path)
         #expect(result.status == 1, "\(result.stderr)")
         let report = try JSONParser.parse(result.stdout)
         #expect(verdicts(report) == ["slow": "regression", "steady": "unchanged", "fast": "improvement"])
@@ -99,20 +103,20 @@ struct SyntheticResults {
         #expect(abs((cand / base - 1) * 100 - change) < 1e-9)
         #expect(report["summary"]?["regression"]?.doubleValue ?? 0 >= 1)
 
-        let window = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--format", "json", "--window", "2"],
+        let window = try JSONParser.parse(try hhbench(["compare", "--db", history.db, "--format", "json", "--window", "2"],
                                                       cwd: history.repo.path).stdout)
         #expect(window["baseline"]?["commits"]?.arrayValue?.count == 2)
     }
 
     /// Several runs at the candidate commit on one machine are pooled; another machine's run there is not.
-    @Test func candidateRunsArePooled() throws {
-        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1, "fast": 1])
+    @Test(arguments: Engine.allCases) func candidateRunsArePooled(engine: Engine) throws {
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1.2, "steady": 1, "fast": 1])
         var generator = SyntheticResults(seed: 99)
         let second = try history.repo.folder.write("c2.jsonl", generator.file(benchmarks: ["slow": 1.2, "steady": 1, "fast": 1]))
-        #expect(try hhbench(["record", second, "--db", "h.db", "--machine", "m1"], cwd: history.repo.path).status == 0)
+        #expect(try hhbench(["record", second, "--db", history.db, "--machine", "m1"], cwd: history.repo.path).status == 0)
         let elsewhere = try history.repo.folder.write("c3.jsonl", generator.file(benchmarks: ["slow": 5, "steady": 5, "fast": 5]))
-        #expect(try hhbench(["record", elsewhere, "--db", "h.db", "--machine", "m9"], cwd: history.repo.path).status == 0)
-        let report = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--runs-on", "m1", "--format", "json"], cwd: history.repo.path).stdout)
+        #expect(try hhbench(["record", elsewhere, "--db", history.db, "--machine", "m9"], cwd: history.repo.path).status == 0)
+        let report = try JSONParser.parse(try hhbench(["compare", "--db", history.db, "--runs-on", "m1", "--format", "json"], cwd: history.repo.path).stdout)
         #expect(report["candidate"]?["runs"]?.arrayValue?.count == 2)
         let slow = try #require(report["comparisons"]?.arrayValue?.first { $0["benchmark"]?.stringValue == "slow" && $0["metric"]?.stringValue == "time_ms" })
         #expect(slow["candidate"]?["runs"]?.doubleValue == 2)
@@ -120,28 +124,28 @@ struct SyntheticResults {
         #expect(slow["verdict"]?.stringValue == "regression")
     }
 
-    @Test func noShiftMeansExitZero() throws {
-        let history = try makeHistory(candidate: ["slow": 1, "steady": 1, "fast": 1])
-        let result = try hhbench(["compare", "--db", "h.db", "--metric", "time_ms"], cwd: history.repo.path)
+    @Test(arguments: Engine.allCases) func noShiftMeansExitZero(engine: Engine) throws {
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1, "steady": 1, "fast": 1])
+        let result = try hhbench(["compare", "--db", history.db, "--metric", "time_ms"], cwd: history.repo.path)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("3 unchanged"))
         #expect(!result.stdout.contains("\u{1B}["), "no colour when not a terminal")
     }
 
-    @Test func machinesAreKeptApart() throws {
+    @Test(arguments: Engine.allCases) func machinesAreKeptApart(engine: Engine) throws {
         // The history was recorded on m2; the candidate on m1 has no baseline of its own.
-        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1, "fast": 1], mainMachine: "m2")
-        let separate = try hhbench(["compare", "--db", "h.db"], cwd: history.repo.path)
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1.2, "steady": 1, "fast": 1], mainMachine: "m2")
+        let separate = try hhbench(["compare", "--db", history.db], cwd: history.repo.path)
         #expect(separate.status == 3)
         #expect(separate.stderr.contains("no baseline"))
         #expect(separate.stderr.contains("--any-machine"))
-        let pooled = try hhbench(["compare", "--db", "h.db", "--any-machine", "--format", "json"], cwd: history.repo.path)
+        let pooled = try hhbench(["compare", "--db", history.db, "--any-machine", "--format", "json"], cwd: history.repo.path)
         #expect(pooled.status == 1, "\(pooled.stderr)")
         #expect(verdicts(try JSONParser.parse(pooled.stdout))["slow"] == "regression")
     }
 
-    @Test func budgetsHoldWhateverTheHistorySays() throws {
-        let history = try makeHistory(candidate: ["slow": 1, "steady": 1, "fast": 1],
+    @Test(arguments: Engine.allCases) func budgetsHoldWhateverTheHistorySays(engine: Engine) throws {
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1, "steady": 1, "fast": 1],
                                       candidateExtra: #"{"benchmark":"api","metric":"error_rate","value":0.02}"#)
         try history.repo.folder.write("hhbench.toml", """
             # budgets our users assert today
@@ -153,20 +157,20 @@ struct SyntheticResults {
             metric = "error_rate"
             budget = 0.01
             """)
-        let result = try hhbench(["compare", "--db", "h.db", "--format", "json"], cwd: history.repo.path)
+        let result = try hhbench(["compare", "--db", history.db, "--format", "json"], cwd: history.repo.path)
         #expect(result.status == 1)
         let report = try JSONParser.parse(result.stdout)
         #expect(verdicts(report, metric: "error_rate")["api"] == "over_budget")
         #expect(report["summary"]?["over_budget"]?.doubleValue == 1)
         // Budgets can be left out of the gate, and given from flags.
-        let onlyRegressions = try hhbench(["compare", "--db", "h.db", "--fail-on", "regression", "--metric", "error_rate"], cwd: history.repo.path)
+        let onlyRegressions = try hhbench(["compare", "--db", history.db, "--fail-on", "regression", "--metric", "error_rate"], cwd: history.repo.path)
         #expect(onlyRegressions.status == 0, "\(onlyRegressions.stdout)")
-        let flagBudget = try hhbench(["compare", "--db", "h.db", "--budget", "p95_time_ms=1", "--metric", "p95_time_ms", "--format", "json"],
+        let flagBudget = try hhbench(["compare", "--db", history.db, "--budget", "p95_time_ms=1", "--metric", "p95_time_ms", "--format", "json"],
                                      cwd: history.repo.path)
         #expect(flagBudget.status == 1)
         #expect(Set(verdicts(try JSONParser.parse(flagBudget.stdout), metric: "p95_time_ms").values) == ["over_budget"])
         let badConfig = try history.repo.folder.write("bad.toml", "[[rules]]\nbenchmark = \"x\"\nbudjet = 3\n")
-        let refused = try hhbench(["compare", "--db", "h.db", "--config", badConfig], cwd: history.repo.path)
+        let refused = try hhbench(["compare", "--db", history.db, "--config", badConfig], cwd: history.repo.path)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("rules[0].budjet"))
     }
@@ -204,31 +208,31 @@ struct SyntheticResults {
         }
     }
 
-    @Test func everyOutputFormat() throws {
-        let history = try makeHistory(candidate: ["slow": 1.2, "steady": 1, "fast": 1])
-        let markdown = try hhbench(["compare", "--db", "h.db", "--format", "markdown"], cwd: history.repo.path).stdout
+    @Test(arguments: Engine.allCases) func everyOutputFormat(engine: Engine) throws {
+        let history = try makeHistory(engine: engine, candidate: ["slow": 1.2, "steady": 1, "fast": 1])
+        let markdown = try hhbench(["compare", "--db", history.db, "--format", "markdown"], cwd: history.repo.path).stdout
         #expect(markdown.hasPrefix("### hhbench compare: ⚠️"))
         #expect(markdown.contains("| regression | slow | time_ms |"))
         #expect(markdown.contains("<details><summary>"))
         #expect(markdown.range(of: "| regression")!.lowerBound < markdown.range(of: "<details>")!.lowerBound)
 
-        let csv = try hhbench(["compare", "--db", "h.db", "--format", "csv"], cwd: history.repo.path).stdout
+        let csv = try hhbench(["compare", "--db", history.db, "--format", "csv"], cwd: history.repo.path).stdout
         let lines = csv.split(separator: "\n")
         #expect(lines[0] == "benchmark,group,params,metric,unit,direction,baseline_median,baseline_runs,baseline_samples,candidate_median,candidate_runs,candidate_samples,change_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,method,verdict,baseline_value,candidate_value,run_noise,minimum_detectable_pct,segment_start")
         #expect(lines.contains { $0.hasPrefix("slow,,{},time_ms,ms,lower_is_better,") && $0.contains(",run_trimmed_mean,regression,") })
 
-        let table = try hhbench(["compare", "--db", "h.db"], cwd: history.repo.path)
+        let table = try hhbench(["compare", "--db", history.db], cwd: history.repo.path)
         #expect(table.status == 1)
         let rows = table.stdout.split(separator: "\n")
         #expect(rows[0].hasPrefix("candidate "))
         #expect(rows[3].hasPrefix("regression"), "worst first")
-        let changes = try hhbench(["compare", "--db", "h.db", "--changes-only"], cwd: history.repo.path)
+        let changes = try hhbench(["compare", "--db", history.db, "--changes-only"], cwd: history.repo.path)
         #expect(changes.status == 1)
         #expect(!changes.stdout.contains("\nunchanged "))
         #expect(changes.stdout.contains("unchanged"), "still counted in the summary line")
         #expect(table.stdout.contains("regression"))
 
-        let json = try JSONParser.parse(try hhbench(["compare", "--db", "h.db", "--format", "json"], cwd: history.repo.path).stdout)
+        let json = try JSONParser.parse(try hhbench(["compare", "--db", history.db, "--format", "json"], cwd: history.repo.path).stdout)
         for key in ["baseline", "candidate", "comparisons", "summary"] { #expect(json[key] != nil) }
         let first = try #require(json["comparisons"]?.arrayValue?.first)
         for key in ["benchmark", "metric", "unit", "direction", "baseline", "candidate", "change_pct", "ci_low_pct", "ci_high_pct",
@@ -345,15 +349,16 @@ struct SyntheticResults {
              metric: "avg_time_ms", slowed: ["sort_list"]),
     ]
 
-    @Test(arguments: cases)
-    func flagsExactlyTheSlowedBenchmark(_ c: Case) throws {
+    @Test(arguments: cases, Engine.allCases)
+    func flagsExactlyTheSlowedBenchmark(_ c: Case, engine: Engine) throws {
         let repo = try GitRepository()
+        let db = try engine.newWarehouse(in: repo.folder)
         let base = try repo.commit("base")
-        #expect(try hhbench(["record", fixture(c.normal), "--db", "h.db", "--commit", base], cwd: repo.path).status == 0)
+        #expect(try hhbench(["record", fixture(c.normal), "--db", db, "--commit", base], cwd: repo.path).status == 0)
         try repo.git("checkout", "-q", "-b", "slow")
         let slow = try repo.commit("slow")
-        #expect(try hhbench(["record", fixture(c.slow), "--db", "h.db", "--commit", slow], cwd: repo.path).status == 0)
-        let result = try hhbench(["compare", "--db", "h.db", "--against", base, "--metric", c.metric, "--threshold", "30",
+        #expect(try hhbench(["record", fixture(c.slow), "--db", db, "--commit", slow], cwd: repo.path).status == 0)
+        let result = try hhbench(["compare", "--db", db, "--against", base, "--metric", c.metric, "--threshold", "30",
                                   "--format", "json"], cwd: repo.path)
         #expect(result.status == 1, "\(c.normal): \(result.stderr)")
         let report = try JSONParser.parse(result.stdout)

@@ -12,11 +12,15 @@ import Testing
 
     final class Fixture: @unchecked Sendable {
         let repo: GitRepository
+        let engine: Engine
+        /// The warehouse: a file in the repository, or a PostgreSQL database.
+        let db: String
         var commits: [String] = []
-        var db: String { repo.folder.file("h.db") }
 
-        init(branch: String = "main") throws {
+        init(engine: Engine = .sqlite, branch: String = "main") throws {
             repo = try GitRepository()
+            self.engine = engine
+            db = try engine.newWarehouse(in: repo.folder)
             if branch != "main" { try repo.git("symbolic-ref", "HEAD", "refs/heads/\(branch)") }
             for index in 0..<5 {
                 commits.append(try repo.commit("main \(index + 1)"))
@@ -26,32 +30,41 @@ import Testing
                     {"benchmark":"db","metric":"p95_time_ms","value":5}
                     {"benchmark":"db","metric":"throughput_ops_per_sec","value":\(QueryCommandTests.dbThroughput[index])}
                     """)
-                let result = try hhbench(["record", input, "--db", "h.db", "--machine", "ci"], cwd: repo.path)
+                let result = try hhbench(["record", input, "--db", db, "--machine", "ci"], cwd: repo.path)
                 guard result.status == 0 else { throw TestFailure(result.stderr) }
             }
         }
 
-        /// Rows of a shipped query through hhbench (CSV) and through sqlite3 reading queries/NAME.sql.
+        /// Rows of a shipped query through hhbench (CSV), and through the engine's own shell reading
+        /// the query's file: sqlite3 with queries/NAME.sql, or psql with queries/postgres/NAME.sql
+        /// and the parameters as psql variables (`psql -v name=value -f …`, as the README shows).
         func rows(_ name: String, _ parameters: [String: String] = [:]) throws -> [[String]] {
             let viaHHBench = try hhbench(["query", name, "--db", db, "--format", "csv"] + parameters.flatMap { ["--param", "\($0.key)=\($0.value)"] },
                                          cwd: repo.path)
             guard viaHHBench.status == 0 else { throw TestFailure("hhbench query \(name): \(viaHHBench.stderr)") }
-            let sql = try String(contentsOfFile: QueryCommandTests.queryFile(name), encoding: .utf8)
-            var arguments = [db, "-csv", "-header"]
-            for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
-                let literal = Double(value) != nil ? value : "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
-                arguments += ["-cmd", ".parameter set :\(key) \(literal)"]
+            let viaShell: ProcessResult
+            switch engine {
+            case .sqlite:
+                let sql = try String(contentsOfFile: QueryCommandTests.queryFile(name), encoding: .utf8)
+                var arguments = [db, "-csv", "-header"]
+                for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
+                    let literal = Double(value) != nil ? value : "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+                    arguments += ["-cmd", ".parameter set :\(key) \(literal)"]
+                }
+                viaShell = try runProcess("/usr/bin/sqlite3", arguments, input: sql)
+            case .postgres:
+                viaShell = try PostgresServer.running().psqlFile(url: db, QueryCommandTests.queryFile("postgres/" + name), variables: parameters)
             }
-            let viaShell = try runProcess("/usr/bin/sqlite3", arguments, input: sql)
-            guard viaShell.status == 0, viaShell.stderr.isEmpty else { throw TestFailure("sqlite3 \(name): \(viaShell.stderr)") }
+            guard viaShell.status == 0, viaShell.stderr.isEmpty else { throw TestFailure("\(engine) shell, \(name): \(viaShell.stderr)") }
             let ours = QueryCommandTests.parseCSV(viaHHBench.stdout)
-            // sqlite3 prints no header for an empty result; hhbench always does.
+            // sqlite3 prints no header for an empty result; hhbench and psql always do.
             let theirs = viaShell.stdout.isEmpty ? Array(ours.prefix(1)) : QueryCommandTests.parseCSV(viaShell.stdout)
             #expect(ours.count == theirs.count, "\(name): row counts differ between hhbench and sqlite3")
             for (a, b) in zip(ours, theirs) {
                 #expect(a.count == b.count)
                 for (x, y) in zip(a, b) where x != y {
-                    // sqlite3 prints 15 significant digits, hhbench the shortest exact form.
+                    // sqlite3 prints 15 significant digits, psql a numeric's scale ("12.00"), hhbench the
+                    // shortest exact form.
                     #expect(Double(x) != nil && Double(y) != nil && abs(Double(x)! - Double(y)!) <= 1e-12 * max(1, abs(Double(x)!)),
                             "\(name): '\(x)' vs '\(y)'")
                 }
@@ -82,8 +95,8 @@ import Testing
 
     static func number(_ text: String) -> Double { Double(text)! }
 
-    @Test func everyShippedQueryAnswersRowByRow() throws {
-        let f = try Fixture()
+    @Test(arguments: Engine.allCases) func everyShippedQueryAnswersRowByRow(engine: Engine) throws {
+        let f = try Fixture(engine: engine)
         let shortC5 = String(f.commits[4].prefix(12))
 
         let latest = try f.rows("latest")
@@ -129,8 +142,8 @@ import Testing
     }
 
     /// A repository whose line is master, with no run on main: the queries default to master.
-    @Test func masterIsTheDefaultWhenNoRunIsOnMain() throws {
-        let f = try Fixture(branch: "master")
+    @Test(arguments: Engine.allCases) func masterIsTheDefaultWhenNoRunIsOnMain(engine: Engine) throws {
+        let f = try Fixture(engine: engine, branch: "master")
         let latest = try f.rows("latest")
         #expect(latest.count == 4 && latest.allSatisfy { $0[6] == String(f.commits[4].prefix(12)) })
         #expect(try f.rows("trend", ["metric": "p95_time_ms", "benchmark": "api"]).map { Self.number($0[6]) } == Self.apiP95)

@@ -9,11 +9,14 @@ import Testing
     /// drifts 0.15 ms a commit under noise of SD 0.4 ms: no step, a clear slope.
     final class History: @unchecked Sendable {
         let repo: GitRepository
+        /// The warehouse: a file in the repository, or a PostgreSQL database.
+        let db: String
         var recorded: [String] = []
         var subjects: [String: String] = [:]
 
-        init(machine: String = "m1") throws {
+        init(engine: Engine = .sqlite, machine: String = "m1") throws {
             repo = try GitRepository()
+            db = try engine.newWarehouse(in: repo.folder)
             var generator = SyntheticResults(seed: 3)
             for index in 0..<40 {
                 let sha = try repo.commit("commit \(index)")
@@ -25,20 +28,20 @@ import Testing
                     {"benchmark":"flat","metric":"p95_time_ms","value":\(String(format: "%.4f", generator.normal(5, 0.05)))}
                     {"benchmark":"growing","metric":"p95_time_ms","value":\(String(format: "%.4f", generator.normal(20 + 0.15 * Double(index), 0.4)))}
                     """)
-                let result = try hhbench(["record", input, "--db", "h.db", "--machine", machine], cwd: repo.path)
+                let result = try hhbench(["record", input, "--db", db, "--machine", machine], cwd: repo.path)
                 guard result.status == 0 else { throw TestFailure(result.stderr) }
                 recorded.append(sha)
             }
         }
 
         func trend(_ arguments: [String]) throws -> ProcessResult {
-            try hhbench(["trend", "p95_time_ms", "--db", "h.db"] + arguments, cwd: repo.path)
+            try hhbench(["trend", "p95_time_ms", "--db", db] + arguments, cwd: repo.path)
         }
     }
 
-    @Test(arguments: ["levels", "otava"])
-    func findsTheRegressionAndTheDrift(method: String) throws {
-        let history = try History()
+    @Test(arguments: ["levels", "otava"], Engine.allCases)
+    func findsTheRegressionAndTheDrift(method: String, engine: Engine) throws {
+        let history = try History(engine: engine)
         let result = try history.trend(["--format", "json", "--method", method])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONParser.parse(result.stdout)
@@ -78,8 +81,8 @@ import Testing
         #expect(growing["ci_low"]!.doubleValue! > 0)
     }
 
-    @Test func textChartMarkdownSVGAndCSV() throws {
-        let history = try History()
+    @Test(arguments: Engine.allCases) func textChartMarkdownSVGAndCSV(engine: Engine) throws {
+        let history = try History(engine: engine)
         let text = try history.trend(["--chart"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("▲ regression from #16"))
@@ -123,9 +126,10 @@ import Testing
         #expect(lines.filter { $0.contains(",change_point,") }.count == 1)
     }
 
-    @Test func aMachineChangeIsMarkedAndNotBlamedOnCode() throws {
+    @Test(arguments: Engine.allCases) func aMachineChangeIsMarkedAndNotBlamedOnCode(engine: Engine) throws {
         // 30 commits on ci-old, then 30 on ci-new, which is 20 % slower at the same code.
         let repo = try GitRepository()
+        let db = try engine.newWarehouse(in: repo.folder)
         var generator = SyntheticResults(seed: 8)
         for index in 0..<60 {
             _ = try repo.commit("commit \(index)")
@@ -134,17 +138,17 @@ import Testing
             let input = try repo.folder.write("r.jsonl", """
                 {"benchmark":"api","metric":"time_ms","samples":[\(samples.joined(separator: ","))]}
                 """)
-            #expect(try hhbench(["record", input, "--db", "h.db", "--machine", machine], cwd: repo.path).status == 0)
+            #expect(try hhbench(["record", input, "--db", db, "--machine", machine], cwd: repo.path).status == 0)
         }
-        let text = try hhbench(["trend", "time_ms", "--db", "h.db", "--any-machine"], cwd: repo.path)
+        let text = try hhbench(["trend", "time_ms", "--db", db, "--any-machine"], cwd: repo.path)
         #expect(text.stdout.contains("machine ci-old → ci-new here: the environment's change, not the code's"), "\(text.stdout)")
-        let json = try JSONParser.parse(try hhbench(["trend", "time_ms", "--db", "h.db", "--any-machine", "--format", "json"], cwd: repo.path).stdout)
+        let json = try JSONParser.parse(try hhbench(["trend", "time_ms", "--db", db, "--any-machine", "--format", "json"], cwd: repo.path).stdout)
         let series = try #require(json["series"]?.arrayValue?.first)
         #expect(series["environment_changes"]?.arrayValue?.map { $0["index"]?.doubleValue } == [30])
         let change = try #require(series["change_points"]?.arrayValue?.first)
         #expect(change["index"]?.doubleValue == 30)
         #expect(change["environment"]?.stringValue == "machine ci-old → ci-new")
-        let gate = try hhbench(["trend", "time_ms", "--db", "h.db", "--any-machine", "--fail-on", "regression", "--recent", "40"],
+        let gate = try hhbench(["trend", "time_ms", "--db", db, "--any-machine", "--fail-on", "regression", "--recent", "40"],
                                cwd: repo.path)
         #expect(gate.status == 0, "a machine change is not a code regression: \(gate.stderr)")
     }
@@ -204,8 +208,9 @@ import Testing
     /// commits: each series' points come out oldest first, each the median of its commit's run
     /// medians, and a run's raw samples outrank nothing but stand for the series when it has no
     /// given value.
-    @Test func sampledRunsRecordedInAnyOrderGroupBySeriesAndCommit() throws {
+    @Test(arguments: Engine.allCases) func sampledRunsRecordedInAnyOrderGroupBySeriesAndCommit(engine: Engine) throws {
         let repo = try GitRepository()
+        let db = try engine.newWarehouse(in: repo.folder)
         var shas: [String] = []
         for index in 0..<8 { shas.append(try repo.commit("commit \(index)")) }
         // Newest commit first, two runs a commit; "sometimes" only at even commits.
@@ -215,12 +220,12 @@ import Testing
                 var lines = [#"{"benchmark":"always","metric":"time_ms","samples":[\#(base),\#(base + 1),\#(base + 2)]}"#]
                 if index % 2 == 0 { lines.append(#"{"benchmark":"sometimes","metric":"time_ms","value":\#(100 + index)}"#) }
                 let input = try repo.folder.write("r\(index)-\(run).jsonl", lines.joined(separator: "\n"))
-                let result = try hhbench(["record", input, "--db", "h.db", "--machine", "m1", "--commit", sha, "--branch", "main"],
+                let result = try hhbench(["record", input, "--db", db, "--machine", "m1", "--commit", sha, "--branch", "main"],
                                          cwd: repo.path)
                 #expect(result.status == 0, "\(result.stderr)")
             }
         }
-        let result = try hhbench(["trend", "time_ms", "--db", "h.db", "--branch", "main", "--format", "json"], cwd: repo.path)
+        let result = try hhbench(["trend", "time_ms", "--db", db, "--branch", "main", "--format", "json"], cwd: repo.path)
         #expect(result.status == 0, "\(result.stderr)")
         let series = try #require(JSONParser.parse(result.stdout)["series"]?.arrayValue)
         #expect(series.map { $0["benchmark"]?.stringValue } == ["always", "sometimes"])
@@ -235,7 +240,7 @@ import Testing
         #expect(sometimes.map { $0["value"]?.doubleValue } == [100, 102, 104, 106])
 
         // CSV carries the same points, row for row.
-        let csv = try hhbench(["trend", "time_ms", "--db", "h.db", "--branch", "main", "--format", "csv"], cwd: repo.path)
+        let csv = try hhbench(["trend", "time_ms", "--db", db, "--branch", "main", "--format", "csv"], cwd: repo.path)
         let rows = csv.stdout.split(separator: "\n").dropFirst().filter { $0.contains(",point,") }
         #expect(rows.count == 12)
         #expect(rows.first?.hasPrefix("always,,{},time_ms,ms,lower_is_better,point,0,\(shas[0]),") == true)

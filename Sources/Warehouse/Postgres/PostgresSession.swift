@@ -125,10 +125,10 @@ final class PostgresSession: @unchecked Sendable {
     /// `body` in one transaction: committed when it returns, rolled back when it throws. A
     /// deadlock or serialization failure (writers racing for the same rows) rolls back and runs
     /// `body` again, up to `attempts` times in all.
-    func transaction<T>(attempts: Int = 8, _ body: () throws -> T) throws -> T {
+    func transaction<T>(attempts: Int = 8, begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
         var attempt = 1
         while true {
-            try script("BEGIN")
+            try script(begin)
             do {
                 let result = try body()
                 try script("COMMIT")

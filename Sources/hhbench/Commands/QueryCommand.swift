@@ -11,7 +11,10 @@ struct QueryCommand: ParsableCommand {
             'hhbench query --list' lists the shipped queries and their parameters. Parameters are given as \
             --param name=value and bound to :name; the ones not given are NULL, which the shipped queries read \
             as their defaults. A statement that would write is refused and nothing runs. With --fail-on rows the \
-            command exits 1 when the result has rows, which turns any query into a CI gate.
+            command exits 1 when the result has rows, which turns any query into a CI gate. On PostgreSQL the \
+            shipped queries are those of queries/postgres/ (the same names, parameters and answers), your own SQL \
+            takes psql's :'name' (text) and :name (typed) parameters, bound, never spliced, and everything runs in \
+            a READ ONLY transaction under --timeout.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -31,11 +34,16 @@ struct QueryCommand: ParsableCommand {
     var failOn: FailOn?
     @Flag(name: .customLong("fail-if-rows"), help: .hidden) var deprecatedFailIfRows = false
 
+    @Option(help: ArgumentHelp("On PostgreSQL, cancel a statement that runs longer than this (the statement timeout).",
+                               valueName: "seconds"))
+    var timeout: Double = 60
+
     @Option(help: "table, csv, json or markdown.")
     var format: OutputFormat = .table
 
     func validate() throws {
         if !list && query == nil { throw ValidationError("name a query or an .sql file, or give --list") }
+        if !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout \(timeout) is not a positive number of seconds; write --timeout 30") }
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param '\(parameter)' is not name=value; write --param branch=main")
         }
@@ -47,14 +55,15 @@ struct QueryCommand: ParsableCommand {
             return
         }
         guard let query else { throw CommandFailure.usage("name a query or an .sql file, or give --list") }
-        let sql = try loadSQL(query)
+        let warehouse = try database.openForReading()
+        let sql = try loadSQL(query, shipped: warehouse.shippedQuery(named:))
         var bound: [String: QueryValue] = [:]
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = parts[0].hasPrefix(":") ? String(parts[0].dropFirst()) : String(parts[0])
             bound[name] = QueryValue(parameter: parts.count > 1 ? String(parts[1]) : "")
         }
-        let result = try database.openForReading().query(sql, parameters: bound)
+        let result = try warehouse.query(sql, parameters: bound, timeout: timeout)
         print(render(result), terminator: "")
         if deprecatedFailIfRows { Deprecation.warn("--fail-if-rows", use: "--fail-on rows") }
         if (failOn == .rows || deprecatedFailIfRows) && !result.rows.isEmpty {
@@ -62,8 +71,9 @@ struct QueryCommand: ParsableCommand {
         }
     }
 
-    func loadSQL(_ reference: String) throws -> String {
-        if let shipped = ShippedQuery.named(reference) { return shipped.sql }
+    /// A shipped query in the warehouse's dialect (`queries/` or `queries/postgres/`), else a file.
+    func loadSQL(_ reference: String, shipped: (String) -> ShippedQuery?) throws -> String {
+        if let shipped = shipped(reference) { return shipped.sql }
         if FileManager.default.fileExists(atPath: reference), let data = FileManager.default.contents(atPath: reference) {
             return String(decoding: data, as: UTF8.self)
         }

@@ -110,6 +110,15 @@ final class PostgresServer: @unchecked Sendable {
         return result.stdout
     }
 
+    /// Runs an SQL file with psql as the superuser over the socket, on the database of `url`, with
+    /// `variables` given as `-v name=value`; CSV output with a header.
+    func psqlFile(url: String, _ file: String, variables: [String: String]) throws -> ProcessResult {
+        let database = url.split(separator: "?")[0].split(separator: "/").last.map(String.init) ?? ""
+        let arguments = ["-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-h", socketFolder, "-p", String(port), "-U", Self.user, "-d", database]
+            + variables.sorted(by: { $0.key < $1.key }).flatMap { ["-v", "\($0.key)=\($0.value)"] } + ["-f", file]
+        return try runProcess(binaries + "/psql", arguments)
+    }
+
     /// A URL over TCP with the password in it.
     func url(_ database: String) -> String {
         "postgresql://\(Self.user):\(Self.password)@127.0.0.1:\(port)/\(database)?sslmode=disable"

@@ -134,17 +134,6 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Reads a database directly (not through hhbench), for checking what landed.
-func queryDatabase(_ path: String, _ sql: String) throws -> [Row] {
-    var configuration = Configuration()
-    configuration.readonly = true
-    let queue = try DatabaseQueue(path: path, configuration: configuration)
-    return try queue.read { db in try Row.fetchAll(db, sql: sql) }
-}
-
-func scalar<T: DatabaseValueConvertible>(_ path: String, _ sql: String, as type: T.Type = Int.self) throws -> T? {
-    try queryDatabase(path, sql).first.flatMap { $0[0] as T? }
-}
-
 /// A fixture file shipped with the tests.
 func fixture(_ relativePath: String) -> String {
     Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relativePath).path
