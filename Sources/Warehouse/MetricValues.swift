@@ -53,18 +53,17 @@ extension Warehouse {
         position.reserveCapacity(runIDs.count)
         for (index, id) in runIDs.enumerated() where position[id] == nil { position[id] = index }
         // One bound parameter however many runs: a trend over all history asks for 100,000.
-        let ids = Self.jsonArray(runIDs)
         let columns = "b.name, b.group_name, b.params, mt.unit, mt.direction"
         return try read { reader in
-            let inRuns = "IN (\(reader.integersOfJSONArray))"
+            let ids = reader.integers(runIDs)
             // (run position, series) pairs already given, so samples or a median do not repeat them.
             var given = Set<Int64>()
             func key(_ run: Int, _ series: Int) -> Int64 { Int64(run) << 32 | Int64(series) }
             try reader.each("""
                 SELECT ms.run_id, ms.benchmark_id, \(columns), ms.value
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE mt.name = ? AND ms.run_id \(inRuns)
-                """, bound(metric, ids)) { row in
+                WHERE mt.name = ? AND \(reader.isIn("ms.run_id"))
+                """, [metric.databaseValue, ids]) { row in
                 guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
                 result.append(run: run, series: series, CollectionOfOne(row[7] as Double))
@@ -73,8 +72,8 @@ extension Warehouse {
             try reader.each("""
                 SELECT s.run_id, s.benchmark_id, \(columns), \(SampleCoding.columns)
                 FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                WHERE mt.name = ? AND s.run_id \(inRuns)
-                """, bound(metric, ids)) { row in
+                WHERE mt.name = ? AND \(reader.isIn("s.run_id"))
+                """, [metric.databaseValue, ids]) { row in
                 guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
                 guard !given.contains(key(run, series)) else { return }
@@ -89,8 +88,8 @@ extension Warehouse {
             try reader.each("""
                 SELECT ms.run_id, ms.benchmark_id, \(columns), ms.value
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE mt.name = ? AND ms.derived = 1 AND ms.run_id \(inRuns)
-                """, bound("median_" + metric, Self.jsonArray(prunedIDs))) { row in
+                WHERE mt.name = ? AND ms.derived = 1 AND \(reader.isIn("ms.run_id"))
+                """, [("median_" + metric).databaseValue, reader.integers(prunedIDs)]) { row in
                 guard let run = position[row[0] as Int64] else { return }
                 let series = result.series(row[1] as Int64, row, metricName: metric)
                 guard !given.contains(key(run, series)) else { return }

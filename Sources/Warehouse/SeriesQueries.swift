@@ -126,9 +126,8 @@ extension Warehouse {
         guard !runIDs.isEmpty else { return [] }
         return try read { reader in
             // One bound parameter however many runs.
-            let ids = "(\(reader.integersOfJSONArray))"
-            let arguments = bound(Self.jsonArray(runIDs))
-            let references = try reader.all(Self.runReferenceSQL + " WHERE r.id IN \(ids)", arguments, Self.reference)
+            let arguments = [reader.integers(runIDs)]
+            let references = try reader.all(Self.runReferenceSQL + " WHERE \(reader.isIn("r.id"))", arguments, Self.reference)
             // Rows are matched to runs, series and metrics by their integer ids: a trend reads
             // 100,000 rows, and building names into keys row by row was most of its time.
             var runs = references.map { RunValues(run: $0) }
@@ -155,7 +154,7 @@ extension Warehouse {
                 SELECT ms.run_id, ms.benchmark_id, ms.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                        mt.direction, ms.value, ms.derived
                 FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE ms.run_id IN \(ids)
+                WHERE \(reader.isIn("ms.run_id"))
                 """, arguments) { row in
                 guard let index = position[row[0] as Int64] else { return }
                 let series = key(row)
@@ -176,7 +175,7 @@ extension Warehouse {
                     SELECT s.run_id, s.benchmark_id, s.metric_id, b.name, b.group_name, b.params, mt.name AS metric, mt.unit,
                            mt.direction, \(SampleCoding.columns)
                     FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                    WHERE s.run_id IN \(ids)
+                    WHERE \(reader.isIn("s.run_id"))
                     """, arguments) { row in
                     guard let index = position[row[0] as Int64] else { return }
                     let series = key(row)

@@ -40,14 +40,14 @@ final class LoopbackReceiver {
 /// `--notify` on compare and trend, against real HTTP receivers on loopback.
 @Suite(.serialized) struct AlertTests {
     /// A feature branch whose "slow" benchmark is 30 % slower than main's.
-    func regressedHistory() throws -> CompareCommandTests.History {
-        try CompareCommandTests().makeHistory(candidate: ["slow": 1.3, "steady": 1, "fast": 1])
+    func regressedHistory(_ engine: Engine = .sqlite) throws -> CompareCommandTests.History {
+        try CompareCommandTests().makeHistory(engine: engine, candidate: ["slow": 1.3, "steady": 1, "fast": 1])
     }
 
-    @Test func compareSendsOneAlertPerRegressionOncePerRun() throws {
-        let history = try regressedHistory()
+    @Test(arguments: Engine.allCases) func compareSendsOneAlertPerRegressionOncePerRun(engine: Engine) throws {
+        let history = try regressedHistory(engine)
         let receiver = try LoopbackReceiver()
-        let first = try hhbench(["compare", "--since", "main", "--db", "h.db", "--notify", receiver.url], cwd: history.repo.path)
+        let first = try hhbench(["compare", "--since", "main", "--db", history.db, "--notify", receiver.url], cwd: history.repo.path)
         #expect(first.status == 1, "\(first.stderr)")
         let received = try receiver.requests()
         try #require(received.count == 1, "\(received) \(first.stderr)")
@@ -74,19 +74,19 @@ final class LoopbackReceiver {
         #expect(details["run_uuid"]?.stringValue?.count == 36)
         // The webhook's path is a secret: never printed.
         #expect(!first.stderr.contains("perf-secret-token"))
-        #expect(try scalar(history.repo.folder.file("h.db"), "SELECT count(*) FROM alert_deliveries WHERE http_status = 200") == 1)
+        #expect(try scalar(history.db, "SELECT count(*) FROM alert_deliveries WHERE http_status = 200") == 1)
 
         // The same runs again: nothing is sent twice, and the verdict's exit code is unchanged.
-        let again = try hhbench(["compare", "--since", "main", "--db", "h.db", "--notify", receiver.url], cwd: history.repo.path)
+        let again = try hhbench(["compare", "--since", "main", "--db", history.db, "--notify", receiver.url], cwd: history.repo.path)
         #expect(again.status == 1)
         #expect(try receiver.requests().count == 1)
         #expect(again.stderr.contains("sent before"))
     }
 
-    @Test func aReceiverThatFailsTwiceGetsTheAlertOnTheThirdAttempt() throws {
-        let history = try regressedHistory()
+    @Test(arguments: Engine.allCases) func aReceiverThatFailsTwiceGetsTheAlertOnTheThirdAttempt(engine: Engine) throws {
+        let history = try regressedHistory(engine)
         let receiver = try LoopbackReceiver(failFirst: 2)
-        let result = try hhbench(["compare", "--since", "main", "--db", "h.db", "--notify", receiver.url, "--notify-format", "slack"],
+        let result = try hhbench(["compare", "--since", "main", "--db", history.db, "--notify", receiver.url, "--notify-format", "slack"],
                                  cwd: history.repo.path)
         #expect(result.status == 1, "\(result.stderr)")
         let received = try receiver.requests()
@@ -95,23 +95,23 @@ final class LoopbackReceiver {
         let text = try #require(message["text"]?.stringValue)
         #expect(text.hasPrefix("Performance regression: slow time_ms +"))
         #expect(text.contains(String(history.feature.prefix(10))))
-        #expect(try scalar(history.repo.folder.file("h.db"), "SELECT attempts FROM alert_deliveries") == 3)
+        #expect(try scalar(history.db, "SELECT attempts FROM alert_deliveries") == 3)
     }
 
-    @Test func anUnreachableReceiverIsReportedAndTheExitCodeKeepsItsMeaning() throws {
-        let history = try regressedHistory()
+    @Test(arguments: Engine.allCases) func anUnreachableReceiverIsReportedAndTheExitCodeKeepsItsMeaning(engine: Engine) throws {
+        let history = try regressedHistory(engine)
         // A port that was free a moment ago: nothing listens there.
         let port = try freeLoopbackPort()
         let url = "http://127.0.0.1:\(port)/hook"
-        let unreachable = try hhbench(["compare", "--since", "main", "--db", "h.db", "--notify", url], cwd: history.repo.path)
+        let unreachable = try hhbench(["compare", "--since", "main", "--db", history.db, "--notify", url], cwd: history.repo.path)
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("was not delivered to http://127.0.0.1:\(port)"), "\(unreachable.stderr)")
         #expect(unreachable.stderr.contains("after 4 attempt(s)"))
-        #expect(try scalar(history.repo.folder.file("h.db"), "SELECT count(*) FROM alert_deliveries WHERE http_status IS NULL") == 1)
+        #expect(try scalar(history.db, "SELECT count(*) FROM alert_deliveries WHERE http_status IS NULL") == 1)
         // Nothing to alert on: no request, exit 0.
         try history.repo.git("checkout", "-q", "main")
         let receiver = try LoopbackReceiver()
-        let quiet = try hhbench(["compare", "--since", "main", "--db", "h.db", "--notify", receiver.url, "--commit", history.main[4]],
+        let quiet = try hhbench(["compare", "--since", "main", "--db", history.db, "--notify", receiver.url, "--commit", history.main[4]],
                                 cwd: history.repo.path)
         #expect(quiet.status == 0, "\(quiet.stderr)")
         #expect(try receiver.requests().isEmpty)

@@ -5,17 +5,22 @@ import Testing
 /// Runs the `hhbench` lines of the README's GitHub Actions recipe, exactly as written, in a real
 /// clone: history recorded on main (the restored cache), a slowed pull request, compare, gate.
 @Suite struct CIRecipeTests {
-    static func recipeCommands() throws -> [String] {
-        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
-        guard let start = readme.range(of: "<!-- ci-recipe:github -->"), let end = readme.range(of: "<!-- /ci-recipe:github -->") else {
-            throw TestFailure("README has no ci-recipe:github block")
-        }
-        return readme[start.upperBound..<end.lowerBound].split(separator: "\n").compactMap { line in
+    static func recipeCommands(_ name: String = "github") throws -> [String] {
+        try readmeBlock("ci-recipe:" + name).compactMap { line in
             let text = line.trimmingCharacters(in: .whitespaces)
             let command = text.hasPrefix("run: ") ? String(text.dropFirst(5)) : text
             return command.hasPrefix("hhbench ") ? command : nil
         }
+    }
+
+    /// The lines between `<!-- NAME -->` and `<!-- /NAME -->` in the README.
+    static func readmeBlock(_ name: String) throws -> [String] {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
+        guard let start = readme.range(of: "<!-- \(name) -->"), let end = readme.range(of: "<!-- /\(name) -->") else {
+            throw TestFailure("README has no \(name) block")
+        }
+        return readme[start.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
     }
 
     /// A pytest-benchmark result as pytest writes it at `sha` (the fixture with its commit_info set).
@@ -25,12 +30,12 @@ import Testing
             .replacingOccurrences(of: "\"branch\": \"main\"", with: "\"branch\": \"\(branch)\"")
     }
 
-    func shell(_ command: String, cwd: String, summary: String) throws -> ProcessResult {
+    func shell(_ command: String, cwd: String, summary: String, environment: [String: String] = [:]) throws -> ProcessResult {
         let binaries = URL(fileURLWithPath: HHBenchBinary.path).deletingLastPathComponent().path
         return try runProcess("/bin/bash", ["-c", command], cwd: cwd, environment: [
             "PATH": binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
             "HHBENCH_MACHINE": "gha-ubuntu-latest", "GITHUB_STEP_SUMMARY": summary,
-        ])
+        ].merging(environment) { _, given in given })
     }
 
     @Test func theRecipeGatesASlowedPullRequest() throws {
@@ -72,5 +77,50 @@ import Testing
         let gated = try shell(gate, cwd: clone, summary: summary)
         #expect(gated.status == 0, "pytest's p95 is far below 100 ms: \(gated.stdout)")
         #expect(try scalar(clone + "/.hhbench/history.db", "SELECT count(*) FROM runs") == 4)
+    }
+
+    /// The PostgreSQL recipe's lines, as written, with `HHBENCH_DB` (the recipe's secret) set to a
+    /// database of the tests' cluster: main's jobs and the pull request's job record into it.
+    @Test func thePostgresRecipeGatesASlowedPullRequest() throws {
+        let commands = try Self.recipeCommands("github-postgres")
+        let record = try #require(commands.first { $0.hasPrefix("hhbench record") })
+        let compare = try #require(commands.first { $0.hasPrefix("hhbench compare") })
+        let gate = try #require(commands.first { $0.hasPrefix("hhbench query") })
+        #expect(commands.count == 3)
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let secret = ["HHBENCH_DB": server.url(database)]
+
+        let upstream = try GitRepository()
+        let summary = upstream.folder.file("summary.md")
+        for index in 1...3 {
+            let sha = try upstream.commit("main \(index)")
+            try upstream.folder.write("performance_results.json", try Self.pytestResult("pytest-benchmark/run1.json", sha: sha, branch: "main"))
+            let recorded = try shell(record, cwd: upstream.path, summary: summary, environment: secret)
+            #expect(recorded.status == 0, "\(recorded.stderr)")
+        }
+        let work = try TemporaryFolder()
+        _ = try runProcess("/usr/bin/env", ["git", "clone", "-q", upstream.path, work.file("clone")])
+        let clone = work.file("clone")
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "checkout", "-q", "-b", "feature"])
+        try "change\n".write(toFile: clone + "/change.txt", atomically: true, encoding: .utf8)
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "add", "change.txt"])
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "slower"])
+        let head = try runProcess("/usr/bin/env", ["git", "-C", clone, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.pytestResult("pytest-benchmark/run3-slow.json", sha: head, branch: "feature")
+            .write(toFile: clone + "/performance_results.json", atomically: true, encoding: .utf8)
+
+        #expect(try shell(record, cwd: clone, summary: summary, environment: secret).status == 0)
+        let compared = try shell(compare, cwd: clone, summary: summary, environment: secret)
+        #expect(compared.status == 1, "the slowed test fails the job: \(compared.stderr)")
+        let markdown = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(markdown.hasPrefix("### hhbench compare: ⚠️"))
+        #expect(markdown.contains("| regression | test_sort_list | time_ms |"))
+        #expect(!markdown.contains("| regression | test_sum_range | time_ms |"))
+        #expect(!markdown.contains(PostgresServer.password) && !compared.stderr.contains(PostgresServer.password))
+        let gated = try shell(gate, cwd: clone, summary: summary, environment: secret)
+        #expect(gated.status == 0, "pytest's p95 is far below 100 ms: \(gated.stdout) \(gated.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
+        #expect(!FileManager.default.fileExists(atPath: clone + "/.hhbench"), "nothing written beside the clone")
     }
 }

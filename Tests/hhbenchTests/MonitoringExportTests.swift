@@ -8,8 +8,8 @@ import Testing
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Two machines, two runs on main (the newer value wins) and a name that needs escaping.
-    func warehouse(_ folder: TemporaryFolder) throws -> String {
-        let db = folder.file("h.db")
+    func warehouse(_ folder: TemporaryFolder, engine: Engine = .sqlite) throws -> String {
+        let db = try engine.newWarehouse(in: folder)
         let runs = [("m1", "c1", "2026-11-01T10:00:00Z", 10.0), ("m1", "c2", "2026-11-02T10:00:00Z", 12.5), ("m2", "c2", "2026-11-02T11:00:00Z", 20.0)]
         for (machine, commit, time, value) in runs {
             let input = try folder.write("r.jsonl", """
@@ -23,9 +23,9 @@ import Testing
         return db
     }
 
-    @Test func openMetricsHasTheNewestValueOfEverySeriesWithEscapedLabels() throws {
+    @Test(arguments: Engine.allCases) func openMetricsHasTheNewestValueOfEverySeriesWithEscapedLabels(engine: Engine) throws {
         let folder = try TemporaryFolder()
-        let db = try warehouse(folder)
+        let db = try warehouse(folder, engine: engine)
         let result = try hhbench(["export", "--db", db, "--format", "openmetrics"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -42,12 +42,12 @@ import Testing
         #expect(flags.status == 2)
     }
 
-    @Test func pushSendsEveryMachinesGroupToARealPushgateway() throws {
+    @Test(arguments: Engine.allCases) func pushSendsEveryMachinesGroupToARealPushgateway(engine: Engine) throws {
         guard let binary = Self.pushgatewayBinary else {
             throw TestFailure("prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway; .ci/run installs it)")
         }
         let folder = try TemporaryFolder()
-        let db = try warehouse(folder)
+        let db = try warehouse(folder, engine: engine)
         let port = try freeLoopbackPort()
         let gateway = Process()
         gateway.executableURL = URL(fileURLWithPath: binary)

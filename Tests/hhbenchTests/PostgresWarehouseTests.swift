@@ -287,6 +287,38 @@ import Warehouse
         let nowhere = try Self.record([input], into: "postgresql://u:pw@127.0.0.1:\(try freeLoopbackPort())/d?sslmode=disable", in: folder.path)
         #expect(nowhere.status == 2 && nowhere.stderr.contains("cannot connect"), "\(nowhere.stderr)")
     }
+
+    /// A database that takes TLS connections only (`hostnossl … reject`, with a self-signed
+    /// certificate): sslmode=disable is refused by the server, require and prefer get TLS,
+    /// verify-full checks the certificate against sslrootcert and the host name.
+    @Test func tlsWhenTheServerAsksForIt() throws {
+        let server = try PostgresServer.running()
+        try server.psql("postgres", "CREATE DATABASE \(PostgresServer.tlsDatabase)")
+        let folder = try TemporaryFolder()
+        let input = try folder.write("one.jsonl", #"{"benchmark":"a","metric":"time_ms","value":1}"#)
+        func url(_ query: String) -> String {
+            "postgresql://\(PostgresServer.user):\(PostgresServer.password)@127.0.0.1:\(server.port)/\(PostgresServer.tlsDatabase)?\(query)"
+        }
+        let plain = try Self.record([input], into: url("sslmode=disable"), in: folder.path)
+        #expect(plain.status == 2 && plain.stderr.contains("no encryption"), "\(plain.stderr)")
+        for mode in ["sslmode=require", "sslmode=prefer", "sslmode=verify-full&sslrootcert=\(server.certificate)"] {
+            let result = try Self.record([input], into: url(mode), in: folder.path, extra: ["--allow-duplicate"])
+            #expect(result.status == 0, "\(mode): \(result.stderr)")
+        }
+        #expect(try server.psql(PostgresServer.tlsDatabase, "SELECT count(*) FROM runs") == "3\n")
+        // Another certificate authority: the server's certificate is not trusted, and nothing is written.
+        let other = folder.file("other.crt")
+        _ = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                                                "-keyout", folder.file("other.key"), "-out", other])
+        let untrusted = try Self.record([input], into: url("sslmode=verify-full&sslrootcert=\(other)"), in: folder.path,
+                                        extra: ["--allow-duplicate"])
+        #expect(untrusted.status == 2, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("cannot connect") && !untrusted.stderr.contains(PostgresServer.password), "\(untrusted.stderr)")
+        #expect(try server.psql(PostgresServer.tlsDatabase, "SELECT count(*) FROM runs") == "3\n")
+        // The reading commands take the same URL.
+        let runs = try hhbench(["runs", "--db", url("sslmode=require")], cwd: folder.path)
+        #expect(runs.status == 0 && runs.stdout.contains("ci-1"), "\(runs.stderr)")
+    }
 }
 
 /// Runs `body` on `workers` threads at once; returns what each that threw said.

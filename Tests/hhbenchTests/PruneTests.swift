@@ -6,7 +6,7 @@ import Testing
 @Suite struct PruneTests {
     /// 30 commits of main (one run each, recorded a day apart, the newest today), one run on
     /// release/1.2 and one on a feature branch, both old. Each run has 200 full-precision samples.
-    func history(_ folder: TemporaryFolder) throws -> String {
+    func history(_ folder: TemporaryFolder, engine: Engine = .sqlite) throws -> String {
         var lines: [String] = []
         var parent: String?
         var generator = SeededGenerator(seed: 11)
@@ -30,7 +30,7 @@ import Testing
         run(40, branch: "release/1.2", daysAgo: 200)
         run(41, branch: "feature/x", daysAgo: 200)
         let input = try folder.write("history.jsonl", lines.joined(separator: "\n") + "\n")
-        let db = folder.file("h.db")
+        let db = try engine.newWarehouse(in: folder)
         let recorded = try hhbench(["record", "--db", db, input], cwd: folder.path)
         #expect(recorded.status == 0, "\(recorded.stderr)")
         return db
@@ -40,9 +40,9 @@ import Testing
         try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
     }
 
-    @Test func dryRunShowsWhatWouldGoAndChangesNothing() throws {
+    @Test(arguments: Engine.allCases) func dryRunShowsWhatWouldGoAndChangesNothing(engine: Engine) throws {
         let folder = try TemporaryFolder()
-        let db = try history(folder)
+        let db = try history(folder, engine: engine)
         let before = try queryDatabase(db, "SELECT count(*), sum(count), sum(length(samples)) FROM sample_series")
         let result = try hhbench(["prune", "--db", db, "--keep-samples-for", "10d", "--dry-run", "--format", "json"], cwd: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -84,9 +84,9 @@ import Testing
         #expect(again.stdout.hasPrefix("removed the raw samples of 0 runs"), "\(again.stdout)")
     }
 
-    @Test func compareAndTrendWorkOnPrunedHistoryAndSaySo() throws {
+    @Test(arguments: Engine.allCases) func compareAndTrendWorkOnPrunedHistoryAndSaySo(engine: Engine) throws {
         let folder = try TemporaryFolder()
-        let db = try history(folder)
+        let db = try history(folder, engine: engine)
         let prune = try hhbench(["prune", "--db", db, "--keep-commits", "3"], cwd: folder.path)
         #expect(prune.status == 0, "\(prune.stderr)")
         // Commits 27..29 keep their samples. The candidate is 29; its baseline is the segment after

@@ -278,26 +278,27 @@ import Testing
         #expect(try scalar(db, "SELECT count(*) FROM hh_samples") == jobs * 50 * 200)
     }
 
-    @Test func runsAndShow() throws {
+    @Test(arguments: Engine.allCases) func runsAndShow(engine: Engine) throws {
         let repo = try GitRepository()
+        let db = try engine.newWarehouse(in: repo.folder)
         try repo.commit("one")
         let input = try repo.folder.write("r.jsonl", Self.native)
-        #expect(try hhbench(["record", input, "--db", "h.db"], cwd: repo.path).status == 0)
+        #expect(try hhbench(["record", input, "--db", db], cwd: repo.path).status == 0)
 
-        let table = try hhbench(["runs", "--db", "h.db"], cwd: repo.path)
+        let table = try hhbench(["runs", "--db", db], cwd: repo.path)
         #expect(table.status == 0)
         #expect(table.stdout.contains("main"))
         #expect(table.stdout.split(separator: "\n").count == 3)
 
-        let json = try hhbench(["runs", "--db", "h.db", "--format", "json"], cwd: repo.path)
+        let json = try hhbench(["runs", "--db", db, "--format", "json"], cwd: repo.path)
         let runs = try JSONParser.parse(json.stdout)
         #expect(runs.arrayValue?.count == 1)
         #expect(runs.arrayValue?.first?["samples"]?.doubleValue == 5)
         #expect(runs.arrayValue?.first?["branch"]?.stringValue == "main")
-        #expect(try hhbench(["runs", "--db", "h.db", "--branch", "other", "--format", "json"], cwd: repo.path).stdout == "[]\n")
+        #expect(try hhbench(["runs", "--db", db, "--branch", "other", "--format", "json"], cwd: repo.path).stdout == "[]\n")
 
         let uuid = try #require(runs.arrayValue?.first?["uuid"]?.stringValue)
-        let show = try hhbench(["show", String(uuid.prefix(13)), "--db", "h.db", "--format", "json"], cwd: repo.path)
+        let show = try hhbench(["show", String(uuid.prefix(13)), "--db", db, "--format", "json"], cwd: repo.path)
         #expect(show.status == 0, "\(show.stderr)")
         let detail = try JSONParser.parse(show.stdout)
         #expect(detail["context"]?["commit_subject"]?.stringValue == "one")
@@ -306,12 +307,12 @@ import Testing
         #expect(measurements.contains { $0["metric"]?.stringValue == "p99_time_ms" && $0["derived"]?.boolValue == true })
         #expect(measurements.contains { $0["metric"]?.stringValue == "overhead_ratio" && $0["value"]?.doubleValue == 1.07 })
 
-        let text = try hhbench(["show", "latest", "--db", "h.db"], cwd: repo.path)
+        let text = try hhbench(["show", "latest", "--db", db], cwd: repo.path)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("overhead_ratio"))
         #expect(text.stdout.contains("commit_subject"))
 
-        let missing = try hhbench(["show", "999", "--db", "h.db"], cwd: repo.path)
+        let missing = try hhbench(["show", "999", "--db", db], cwd: repo.path)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no run '999'"))
     }

@@ -17,11 +17,12 @@ import Testing
 /// `hhbench run` through the built binary. Serialized: these tests time things, and each other's
 /// load would be noise.
 @Suite(.serialized) struct RunCommandTests {
-    @Test func hooksRunInOrderAndEverythingLands() throws {
+    @Test(arguments: Engine.allCases) func hooksRunInOrderAndEverythingLands(engine: Engine) throws {
         let folder = try TemporaryFolder()
+        let db = try engine.newWarehouse(in: folder)
         let log = folder.file("log")
         func hook(_ word: String) -> String { "echo \(word) >> '\(log)'" }
-        let result = try hhbench(["run", "--db", "h.db", "--warmup", "1", "--runs", "2", "--style", "none",
+        let result = try hhbench(["run", "--db", db, "--warmup", "1", "--runs", "2", "--style", "none",
                                   "--setup", hook("setup"), "--prepare", hook("prepare"), "--conclude", hook("conclude"),
                                   "--cleanup", hook("cleanup"), "--name", "logger", "sh -c 'echo run >> \(log)'"], cwd: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -29,8 +30,6 @@ import Testing
         #expect(lines == ["setup"] + Array(repeating: ["prepare", "run", "conclude"], count: 3).flatMap { $0 } + ["cleanup"])
         #expect(result.stdout.contains("Benchmark 1: logger"))
         #expect(result.stdout.contains("recorded run 1"))
-
-        let db = folder.file("h.db")
         let run = try #require(try queryDatabase(db, "SELECT * FROM hh_runs").first)
         #expect(run["tool"] as String == "hhbench run")
         #expect(run["source_format"] as String == "hhbench-run")
@@ -101,20 +100,21 @@ import Testing
         #expect(worst < 8, "true peaked at \(worst) MB in one of 7,200 runs (its own peak is about 1.2 MB)")
     }
 
-    @Test func failuresStopTheRunUnlessIgnored() throws {
+    @Test(arguments: Engine.allCases) func failuresStopTheRunUnlessIgnored(engine: Engine) throws {
         let folder = try TemporaryFolder()
-        let failed = try hhbench(["run", "--db", "h.db", "--runs", "3", "--style", "none", "--name", "broken", "sh -c 'exit 3'"], cwd: folder.path)
+        let db = try engine.newWarehouse(in: folder)
+        let failed = try hhbench(["run", "--db", db, "--runs", "3", "--style", "none", "--name", "broken", "sh -c 'exit 3'"], cwd: folder.path)
         #expect(failed.status == 2)
         #expect(failed.stderr.contains("command 'broken'") && failed.stderr.contains("exited with 3"))
         #expect(failed.stderr.contains("--ignore-failure"))
-        let runsAfterFailure = FileManager.default.fileExists(atPath: folder.file("h.db")) ? try scalar(folder.file("h.db"), "SELECT count(*) FROM runs") : 0
+        let runsAfterFailure = FileManager.default.fileExists(atPath: db) ? try scalar(db, "SELECT count(*) FROM runs") : 0
         #expect(runsAfterFailure == 0, "nothing is recorded")
 
-        let ignored = try hhbench(["run", "--db", "h.db", "--runs", "3", "--warmup", "0", "--style", "none", "--ignore-failure", "sh -c 'exit 3'"],
+        let ignored = try hhbench(["run", "--db", db, "--runs", "3", "--warmup", "0", "--style", "none", "--ignore-failure", "sh -c 'exit 3'"],
                                   cwd: folder.path)
         #expect(ignored.status == 0, "\(ignored.stderr)")
-        #expect(try scalar(folder.file("h.db"), "SELECT value FROM hh_measurements WHERE metric = 'error_rate'", as: Double.self) == 1)
-        #expect(try scalar(folder.file("h.db"), "SELECT count(*) FROM hh_samples WHERE series = 'exit_code' AND value = 3") == 3)
+        #expect(try scalar(db, "SELECT value FROM hh_measurements WHERE metric = 'error_rate'", as: Double.self) == 1)
+        #expect(try scalar(db, "SELECT count(*) FROM hh_samples WHERE series = 'exit_code' AND value = 3") == 3)
 
         let missing = try hhbench(["run", "--no-record", "--runs", "1", "no-such-program-anywhere"], cwd: folder.path)
         #expect(missing.status == 2)
@@ -149,12 +149,13 @@ import Testing
         }
     }
 
-    @Test func parameterScansAndLists() throws {
+    @Test(arguments: Engine.allCases) func parameterScansAndLists(engine: Engine) throws {
         let folder = try TemporaryFolder()
-        let scan = try hhbench(["run", "--db", "h.db", "--runs", "2", "--warmup", "0", "--style", "none",
+        let db = try engine.newWarehouse(in: folder)
+        let scan = try hhbench(["run", "--db", db, "--runs", "2", "--warmup", "0", "--style", "none",
                                 "--parameter-scan", "n", "1", "3", "sleep 0.00{n}"], cwd: folder.path)
         #expect(scan.status == 0, "\(scan.stderr)")
-        let rows = try queryDatabase(folder.file("h.db"), "SELECT DISTINCT benchmark, params FROM hh_samples ORDER BY benchmark")
+        let rows = try queryDatabase(db, "SELECT DISTINCT benchmark, params FROM hh_samples ORDER BY benchmark")
         #expect(rows.map { $0["benchmark"] as String } == ["sleep 0.001", "sleep 0.002", "sleep 0.003"])
         #expect(rows.map { $0["params"] as String } == [#"{"n":"1"}"#, #"{"n":"2"}"#, #"{"n":"3"}"#])
         let list = try hhbench(["run", "--db", "l.db", "--runs", "2", "--warmup", "0", "--style", "none", "--name", "sort {size}",

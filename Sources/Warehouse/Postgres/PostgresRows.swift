@@ -23,7 +23,9 @@ struct PostgresResultRow: ResultRow {
     }
 
     private func decoded<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type) -> Value? {
-        guard let index = names.firstIndex(where: { $0.caseInsensitiveCompare(column) == .orderedSame }) else { return nil }
+        // PostgreSQL folds unquoted names to lower case; a plain comparison, since Foundation's
+        // case-insensitive one showed in `compare`'s profile.
+        guard let index = names.firstIndex(of: column) ?? names.firstIndex(of: column.lowercased()) else { return nil }
         return decoded(index, as: type)
     }
 

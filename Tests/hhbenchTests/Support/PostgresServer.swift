@@ -13,8 +13,12 @@ final class PostgresServer: @unchecked Sendable {
 
     let port: Int
     let socketFolder: String
+    /// The server's self-signed TLS certificate (for `sslrootcert`).
+    let certificate: String
+    /// The database that refuses connections without TLS.
+    static let tlsDatabase = "hh_tls"
     private let dataFolder: String
-    private let binaries: String
+    let binaries: String
 
     /// The shared cluster, started on first use.
     static let shared: Result<PostgresServer, TestFailure> = {
@@ -53,8 +57,21 @@ final class PostgresServer: @unchecked Sendable {
         }
         try Self.check(Self.asServerUser(binaries + "/initdb", ["-D", dataFolder, "-U", Self.user, "--pwfile", passwordFile, "-A", "scram-sha-256",
                                                            "--auth-local=trust", "-E", "UTF8", "--locale=C", "--no-sync"]), "initdb")
+        // TLS, with a self-signed certificate for 127.0.0.1 and localhost; the database `hh_tls` takes
+        // TLS connections only, as a server that asks for TLS does.
+        certificate = root + "/server.crt"
+        let key = root + "/server.key"
+        try Self.check(runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                                                       "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate]),
+                       "openssl req")
+        chmod(key, 0o600)
+        if Self.runningAsRoot { try Self.check(runProcess("/bin/chown", ["postgres:postgres", key, certificate]), "chown") }
+        let hba = dataFolder + "/pg_hba.conf"
+        let rules = (try? String(contentsOfFile: hba, encoding: .utf8)) ?? ""
+        try Self.check(Self.asServerUser("/bin/sh", ["-c", "printf '%s\\n%s' 'hostnossl \(Self.tlsDatabase) all all reject' \"$1\" > \(hba)",
+                                                     "sh", rules]), "pg_hba.conf")
         let options = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(socketFolder) -c fsync=off "
-            + "-c max_connections=200 -c shared_buffers=64MB"
+            + "-c max_connections=200 -c shared_buffers=64MB -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
         try Self.check(Self.asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-o", options, "-l", root + "/server.log", "-w", "-t", "60", "start"]),
                        "pg_ctl start")
         Self.lock.lock()
