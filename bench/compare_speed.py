@@ -26,6 +26,36 @@ def run_file(rng, sha, parent, branch, benchmarks, shift=1.0):
     return "\n".join(lines) + "\n"
 
 
+def build_history(hhbench, repo, inputs, db, commits, benchmarks):
+    """A first-parent line of `commits` commits with one run each on main, and a feature commit with
+    one run whose first benchmark is 30 % slower, recorded into the SQLite file `db`; returns the
+    recorded files."""
+    shas = make_repo(repo, commits)
+    rng = random.Random(11)
+    files = []
+    for i, sha in enumerate(shas):
+        path = os.path.join(inputs, f"{i:05d}.jsonl")
+        with open(path, "w") as f:
+            f.write(run_file(rng, sha, shas[i - 1] if i else None, "main", benchmarks))
+        files.append(path)
+    subprocess.run(["git", "-C", repo, "checkout", "-q", "-b", "feature"], check=True)
+    with open(os.path.join(repo, "feature.txt"), "w") as f:
+        f.write("feature\n")
+    subprocess.run(["git", "-C", repo, "add", "feature.txt"], check=True)
+    subprocess.run(["git", "-C", repo, "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "-m", "feature"], check=True)
+    head = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    path = os.path.join(inputs, "candidate.jsonl")
+    with open(path, "w") as f:
+        f.write(run_file(rng, head, shas[-1], "feature", benchmarks, shift=1.3))
+    files.append(path)
+    # Recorded from outside the repository: the context lines carry commits and parents.
+    env = dict(os.environ, HHBENCH_MACHINE="bench")
+    for chunk in range(0, len(files), 500):
+        subprocess.run([hhbench, "record", "--db", db, *files[chunk:chunk + 500]], cwd=inputs, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    return files
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hhbench", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".build", "release", "hhbench"))
@@ -46,27 +76,7 @@ def main():
     env = dict(os.environ, HHBENCH_MACHINE="bench", HHBENCH_DB=db)
     if not os.path.exists(db):
         start = time.perf_counter()
-        shas = make_repo(repo, args.commits)
-        rng = random.Random(11)
-        files = []
-        for i, sha in enumerate(shas):
-            path = os.path.join(inputs, f"{i:05d}.jsonl")
-            with open(path, "w") as f:
-                f.write(run_file(rng, sha, shas[i - 1] if i else None, "main", args.benchmarks))
-            files.append(path)
-        subprocess.run(["git", "-C", repo, "checkout", "-q", "-b", "feature"], check=True)
-        with open(os.path.join(repo, "feature.txt"), "w") as f:
-            f.write("feature\n")
-        subprocess.run(["git", "-C", repo, "add", "feature.txt"], check=True)
-        subprocess.run(["git", "-C", repo, "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "-m", "feature"], check=True)
-        head = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-        path = os.path.join(inputs, "candidate.jsonl")
-        with open(path, "w") as f:
-            f.write(run_file(rng, head, shas[-1], "feature", args.benchmarks, shift=1.3))
-        files.append(path)
-        # Recorded from outside the repository: the context lines carry commits and parents.
-        for chunk in range(0, len(files), 500):
-            subprocess.run([hhbench, "record", *files[chunk:chunk + 500]], cwd=inputs, env=env, check=True, stdout=subprocess.DEVNULL)
+        files = build_history(hhbench, repo, inputs, db, args.commits, args.benchmarks)
         print(f"built {len(files)} runs in {time.perf_counter() - start:.1f} s")
 
     times = []

@@ -20,8 +20,7 @@ Usage: python3 bench/postgres_speed.py [--hhbench PATH] [--only record|compare] 
 """
 import argparse, glob, os, random, shutil, statistics, subprocess, sys, tempfile, time
 
-from compare_speed import run_file
-from history_repo import make_repo
+from compare_speed import build_history
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
@@ -115,27 +114,8 @@ def compare_speed(hhbench, folder, socket, port, psql, commits):
     repo, inputs = os.path.join(folder, "repo"), os.path.join(folder, "history")
     os.makedirs(inputs)
     db = os.path.join(folder, "history.db")
-    shas = make_repo(repo, commits)
-    rng = random.Random(11)
-    files = []
-    for i, sha in enumerate(shas):
-        path = os.path.join(inputs, f"{i:05d}.jsonl")
-        with open(path, "w") as f:
-            f.write(run_file(rng, sha, shas[i - 1] if i else None, "main", 50))
-        files.append(path)
-    subprocess.run(["git", "-C", repo, "checkout", "-q", "-b", "feature"], check=True)
-    with open(os.path.join(repo, "feature.txt"), "w") as f:
-        f.write("feature\n")
-    subprocess.run(["git", "-C", repo, "add", "feature.txt"], check=True)
-    subprocess.run(["git", "-C", repo, "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "-m", "feature"], check=True)
-    head = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    path = os.path.join(inputs, "candidate.jsonl")
-    with open(path, "w") as f:
-        f.write(run_file(rng, head, shas[-1], "feature", 50, shift=1.3))
-    files.append(path)
+    files = build_history(hhbench, repo, inputs, db, commits, 50)
     env = dict(os.environ, HHBENCH_MACHINE="bench")
-    for chunk in range(0, len(files), 500):
-        subprocess.run([hhbench, "record", "--db", db, *files[chunk:chunk + 500]], cwd=inputs, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(psql + ["-d", "postgres", "-c", "CREATE DATABASE history"], check=True)
     url = f"postgresql://bench@/history?host={socket}&port={port}"
     subprocess.run([hhbench, "merge", "--db", url, db], env=env, check=True, stdout=subprocess.DEVNULL)

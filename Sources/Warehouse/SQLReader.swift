@@ -147,7 +147,7 @@ extension Warehouse {
             try Self.translating(path) { try queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) } }
         #if POSTGRES
         case .postgres(let session):
-            try session.transaction { _ = try session.query(PostgresSession.numberingPlaceholders(sql), arguments) }
+            try session.transaction { _ = try session.query(SQLText.numberingPlaceholders(sql), arguments) }
         #endif
         }
     }

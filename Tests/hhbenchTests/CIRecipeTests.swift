@@ -38,70 +38,41 @@ import Testing
         ].merging(environment) { _, given in given })
     }
 
-    @Test func theRecipeGatesASlowedPullRequest() throws {
-        let commands = try Self.recipeCommands()
-        let record = try #require(commands.first { $0.hasPrefix("hhbench record") })
-        let compare = try #require(commands.first { $0.hasPrefix("hhbench compare") })
-        let gate = try #require(commands.first { $0.hasPrefix("hhbench query") })
-        #expect(commands.count == 3)
-
-        let upstream = try GitRepository()
-        let summary = upstream.folder.file("summary.md")
-        for index in 1...3 {
-            let sha = try upstream.commit("main \(index)")
-            try upstream.folder.write("performance_results.json", try Self.pytestResult("pytest-benchmark/run1.json", sha: sha, branch: "main"))
-            let recorded = try shell(record, cwd: upstream.path, summary: summary)
-            #expect(recorded.status == 0, "\(recorded.stderr)")
-        }
-        // The pull request's job: a clone, the cached database restored, one slowed commit.
-        let work = try TemporaryFolder()
-        _ = try runProcess("/usr/bin/env", ["git", "clone", "-q", upstream.path, work.file("clone")])
-        let clone = work.file("clone")
-        try FileManager.default.createDirectory(atPath: clone + "/.hhbench", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: upstream.folder.file(".hhbench/history.db"), toPath: clone + "/.hhbench/history.db")
-        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "checkout", "-q", "-b", "feature"])
-        try "change\n".write(toFile: clone + "/change.txt", atomically: true, encoding: .utf8)
-        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "add", "change.txt"])
-        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "slower"])
-        let head = try runProcess("/usr/bin/env", ["git", "-C", clone, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        try Self.pytestResult("pytest-benchmark/run3-slow.json", sha: head, branch: "feature")
-            .write(toFile: clone + "/performance_results.json", atomically: true, encoding: .utf8)
-
-        #expect(try shell(record, cwd: clone, summary: summary).status == 0)
-        let compared = try shell(compare, cwd: clone, summary: summary)
-        #expect(compared.status == 1, "the slowed test fails the job: \(compared.stderr)")
-        let markdown = try String(contentsOfFile: summary, encoding: .utf8)
-        #expect(markdown.hasPrefix("### hhbench compare: ⚠️"))
-        #expect(markdown.contains("| regression | test_sort_list | time_ms |"))
-        #expect(!markdown.contains("| regression | test_sum_range | time_ms |"))
-        let gated = try shell(gate, cwd: clone, summary: summary)
-        #expect(gated.status == 0, "pytest's p95 is far below 100 ms: \(gated.stdout)")
-        #expect(try scalar(clone + "/.hhbench/history.db", "SELECT count(*) FROM runs") == 4)
+    /// What the recipe's jobs did: main's three pushes, then a pull request slowing one test.
+    struct Jobs {
+        let recorded: [ProcessResult]
+        let compared: ProcessResult
+        let gated: ProcessResult
+        let markdown: String
+        let clone: String
+        /// Holds the clone's folder, removed when the last reference goes.
+        let work: TemporaryFolder
     }
 
-    /// The PostgreSQL recipe's lines, as written, with `HHBENCH_DB` (the recipe's secret) set to a
-    /// database of the tests' cluster: main's jobs and the pull request's job record into it.
-    @Test func thePostgresRecipeGatesASlowedPullRequest() throws {
-        let commands = try Self.recipeCommands("github-postgres")
+    /// Runs the recipe `name`'s `hhbench` lines as its jobs would: three pushes to main record
+    /// pytest's results, then a pull request's job, in a clone with one commit that slows
+    /// test_sort_list (`restore` first puts back whatever the recipe keeps between jobs), records,
+    /// compares and gates.
+    func runJobs(_ name: String, environment: [String: String] = [:],
+                 restore: (_ upstream: GitRepository, _ clone: String) throws -> Void = { _, _ in }) throws -> Jobs {
+        let commands = try Self.recipeCommands(name)
         let record = try #require(commands.first { $0.hasPrefix("hhbench record") })
         let compare = try #require(commands.first { $0.hasPrefix("hhbench compare") })
         let gate = try #require(commands.first { $0.hasPrefix("hhbench query") })
         #expect(commands.count == 3)
-        let server = try PostgresServer.running()
-        let database = try server.createDatabase()
-        let secret = ["HHBENCH_DB": server.url(database)]
 
         let upstream = try GitRepository()
         let summary = upstream.folder.file("summary.md")
+        var recorded: [ProcessResult] = []
         for index in 1...3 {
             let sha = try upstream.commit("main \(index)")
             try upstream.folder.write("performance_results.json", try Self.pytestResult("pytest-benchmark/run1.json", sha: sha, branch: "main"))
-            let recorded = try shell(record, cwd: upstream.path, summary: summary, environment: secret)
-            #expect(recorded.status == 0, "\(recorded.stderr)")
+            recorded.append(try shell(record, cwd: upstream.path, summary: summary, environment: environment))
         }
         let work = try TemporaryFolder()
         _ = try runProcess("/usr/bin/env", ["git", "clone", "-q", upstream.path, work.file("clone")])
         let clone = work.file("clone")
+        try restore(upstream, clone)
         _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "checkout", "-q", "-b", "feature"])
         try "change\n".write(toFile: clone + "/change.txt", atomically: true, encoding: .utf8)
         _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "add", "change.txt"])
@@ -109,18 +80,42 @@ import Testing
         let head = try runProcess("/usr/bin/env", ["git", "-C", clone, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try Self.pytestResult("pytest-benchmark/run3-slow.json", sha: head, branch: "feature")
             .write(toFile: clone + "/performance_results.json", atomically: true, encoding: .utf8)
+        recorded.append(try shell(record, cwd: clone, summary: summary, environment: environment))
+        let compared = try shell(compare, cwd: clone, summary: summary, environment: environment)
+        let gated = try shell(gate, cwd: clone, summary: summary, environment: environment)
+        let markdown = (try? String(contentsOfFile: summary, encoding: .utf8)) ?? ""
+        return Jobs(recorded: recorded, compared: compared, gated: gated, markdown: markdown, clone: clone, work: work)
+    }
 
-        #expect(try shell(record, cwd: clone, summary: summary, environment: secret).status == 0)
-        let compared = try shell(compare, cwd: clone, summary: summary, environment: secret)
-        #expect(compared.status == 1, "the slowed test fails the job: \(compared.stderr)")
-        let markdown = try String(contentsOfFile: summary, encoding: .utf8)
-        #expect(markdown.hasPrefix("### hhbench compare: ⚠️"))
-        #expect(markdown.contains("| regression | test_sort_list | time_ms |"))
-        #expect(!markdown.contains("| regression | test_sum_range | time_ms |"))
-        #expect(!markdown.contains(PostgresServer.password) && !compared.stderr.contains(PostgresServer.password))
-        let gated = try shell(gate, cwd: clone, summary: summary, environment: secret)
-        #expect(gated.status == 0, "pytest's p95 is far below 100 ms: \(gated.stdout) \(gated.stderr)")
+    /// The slowed test fails the pull request's job and shows on its summary; the gate passes.
+    func expectTheSlowedTestIsCaught(_ jobs: Jobs) {
+        for result in jobs.recorded { #expect(result.status == 0, "\(result.stderr)") }
+        #expect(jobs.compared.status == 1, "the slowed test fails the job: \(jobs.compared.stderr)")
+        #expect(jobs.markdown.hasPrefix("### hhbench compare: ⚠️"))
+        #expect(jobs.markdown.contains("| regression | test_sort_list | time_ms |"))
+        #expect(!jobs.markdown.contains("| regression | test_sum_range | time_ms |"))
+        #expect(jobs.gated.status == 0, "pytest's p95 is far below 100 ms: \(jobs.gated.stdout) \(jobs.gated.stderr)")
+    }
+
+    @Test func theRecipeGatesASlowedPullRequest() throws {
+        // The pull request's job restores main's cached database.
+        let jobs = try runJobs("github") { upstream, clone in
+            try FileManager.default.createDirectory(atPath: clone + "/.hhbench", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: upstream.folder.file(".hhbench/history.db"), toPath: clone + "/.hhbench/history.db")
+        }
+        expectTheSlowedTestIsCaught(jobs)
+        #expect(try scalar(jobs.clone + "/.hhbench/history.db", "SELECT count(*) FROM runs") == 4)
+    }
+
+    /// The PostgreSQL recipe's lines, with `HHBENCH_DB` (the recipe's secret) set to a database of
+    /// the tests' cluster: every job records into it, and nothing is kept between jobs.
+    @Test func thePostgresRecipeGatesASlowedPullRequest() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let jobs = try runJobs("github-postgres", environment: ["HHBENCH_DB": server.url(database)])
+        expectTheSlowedTestIsCaught(jobs)
+        #expect(!jobs.markdown.contains(PostgresServer.password) && !jobs.compared.stderr.contains(PostgresServer.password))
         #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
-        #expect(!FileManager.default.fileExists(atPath: clone + "/.hhbench"), "nothing written beside the clone")
+        #expect(!FileManager.default.fileExists(atPath: jobs.clone + "/.hhbench"), "nothing written beside the clone")
     }
 }

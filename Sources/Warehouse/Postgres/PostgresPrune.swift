@@ -30,7 +30,7 @@ struct PostgresPrune {
         let kept = keep.isEmpty ? "false" : keep.map { "coalesce(\($0), false)" }.joined(separator: " OR ")
         let counts: (runs: Int, series: Int, samples: Int, bytes: Int, kept: Int) = try session.transaction {
             try session.script("CREATE TEMP TABLE hh_pruning (run_id BIGINT PRIMARY KEY) ON COMMIT DROP")
-            _ = try session.query(PostgresSession.numberingPlaceholders("""
+            _ = try session.query(SQLText.numberingPlaceholders("""
                 INSERT INTO hh_pruning (run_id)
                 SELECT r.id FROM runs r
                 WHERE EXISTS (SELECT 1 FROM sample_series s WHERE s.run_id = r.id) AND NOT (\(kept))

@@ -23,7 +23,7 @@ struct PostgresReadOnlyQuery {
     func run(_ sql: String, parameters: [String: QueryValue]) throws -> QueryResult {
         let withoutMetaCommands = sql.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("\\") }.joined(separator: "\n")
-        let statements = PostgresSession.statements(withoutMetaCommands)
+        let statements = SQLText.statements(withoutMetaCommands)
         for (index, statement) in statements.enumerated() where !Self.queryKeywords.contains(Warehouse.firstKeyword(statement)) {
             let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
             throw WarehouseError.writeRefused("statement \(index + 1) is not a query (on PostgreSQL only SELECT, WITH, VALUES, TABLE, "
@@ -72,59 +72,72 @@ struct PostgresReadOnlyQuery {
     /// their values.
     static func binding(_ sql: String, parameters: [String: QueryValue], used: inout Set<String>) -> (String, [DatabaseValue]) {
         var output = "", arguments: [DatabaseValue] = []
-        let characters = Array(sql)
+        let pieces = SQLText.pieces(sql)
         var index = 0
-        var quote: Character?, lineComment = false, blockComment = false
-        func isNameCharacter(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
+        while index < pieces.count {
+            let piece = pieces[index]
+            index += 1
+            guard piece.isCode else {
+                output += piece.text
+                continue
+            }
+            var code = piece.text
+            // `:'name'`: the code ends with a lone colon, and the quoted string after it is a name.
+            var textVariable: String?
+            if code.hasSuffix(":") && !code.hasSuffix("::"), index < pieces.count, let name = quotedName(pieces[index].text) {
+                code = code.dropLast()
+                textVariable = name
+                index += 1
+            }
+            output += typedVariables(code, parameters: parameters, used: &used, arguments: &arguments)
+            if let name = textVariable {
+                used.insert(name)
+                arguments.append((parameters[name] ?? .null).textValue)
+                output += "CAST(? AS text)"
+            }
+        }
+        return (output, arguments)
+    }
+
+    /// `code` with each `:name` (not a `::` cast) as `?`, its typed value appended to `arguments`.
+    private static func typedVariables(_ code: Substring, parameters: [String: QueryValue], used: inout Set<String>,
+                                       arguments: inout [DatabaseValue]) -> String {
+        guard code.contains(":") else { return String(code) }
+        let characters = Array(code)
+        var output = "", index = 0
         while index < characters.count {
             let character = characters[index]
-            let next: Character? = index + 1 < characters.count ? characters[index + 1] : nil
-            if lineComment {
-                if character == "\n" { lineComment = false }
-            } else if blockComment {
-                if character == "*" && next == "/" { blockComment = false; output += "*/"; index += 2; continue }
-            } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-" && next == "-" {
-                lineComment = true
-            } else if character == "/" && next == "*" {
-                blockComment = true
-            } else if character == "?" {
-                // A literal question mark (a JSON operator) would be taken for a placeholder later.
-                output += "?"
-                index += 1
-                continue
-            } else if character == ":" && next == ":" {
-                output += "::"   // a cast
+            if character == ":" && index + 1 < characters.count && characters[index + 1] == ":" {
+                output += "::"
                 index += 2
                 continue
-            } else if character == ":" && (index == 0 || characters[index - 1] != ":") {
+            }
+            if character == ":", index + 1 < characters.count, isNameStart(characters[index + 1]) {
                 var end = index + 1
-                var asText = false
-                if next == "'" {
-                    asText = true
-                    end += 1
-                }
-                let start = end
-                while end < characters.count && isNameCharacter(characters[end]) { end += 1 }
-                let closed = !asText || (end < characters.count && characters[end] == "'")
-                if end > start && closed && characters[start].isLetter || (end > start && closed && characters[start] == "_") {
-                    let name = String(characters[start..<end])
-                    used.insert(name)
-                    let value = parameters[name] ?? .null
-                    arguments.append(asText ? value.textValue : value.databaseValue)
-                    output += asText ? "CAST(? AS text)" : "?"
-                    index = asText ? end + 1 : end
-                    continue
-                }
+                while end < characters.count && isName(characters[end]) { end += 1 }
+                let name = String(characters[index + 1..<end])
+                used.insert(name)
+                arguments.append((parameters[name] ?? .null).databaseValue)
+                output += "?"
+                index = end
+                continue
             }
             output.append(character)
             index += 1
         }
-        return (output, arguments)
+        return output
     }
+
+    /// The name in a quoted string that is one (`'branch'`), else nil.
+    private static func quotedName(_ text: Substring) -> String? {
+        guard text.count > 2, text.first == "'", text.last == "'" else { return nil }
+        let name = text.dropFirst().dropLast()
+        guard let first = name.first, isNameStart(first), name.allSatisfy(isName) else { return nil }
+        return String(name)
+    }
+
+    private static func isNameStart(_ character: Character) -> Bool { character.isLetter || character == "_" }
+    private static func isName(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
 }
 
 extension QueryValue {

@@ -68,7 +68,7 @@ struct PostgresResultRow: ResultRow {
 extension PostgresSession {
     /// Calls `body` with each row of `sql`, written with `?` placeholders.
     func eachRow(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Void) throws {
-        let rows = try query(Self.numberingPlaceholders(sql), arguments)
+        let rows = try query(SQLText.numberingPlaceholders(sql), arguments)
         for row in rows {
             let converted: PostgresResultRow
             do {
@@ -78,31 +78,6 @@ extension PostgresSession {
             }
             try body(converted)
         }
-    }
-
-    /// `sql` with each `?` outside quotes and comments numbered as PostgreSQL's `$1`, `$2`, ….
-    static func numberingPlaceholders(_ sql: String) -> String {
-        var result = "", number = 0
-        var quote: Character?, lineComment = false, previous: Character = " "
-        for character in sql {
-            if lineComment {
-                if character == "\n" { lineComment = false }
-            } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-" && previous == "-" {
-                lineComment = true
-            } else if character == "?" {
-                number += 1
-                result += "$\(number)"
-                previous = character
-                continue
-            }
-            result.append(character)
-            previous = character
-        }
-        return result
     }
 }
 

@@ -89,37 +89,7 @@ final class PostgresSession: @unchecked Sendable {
     /// Several statements without parameters (a migration), one at a time: postgres-nio speaks
     /// the extended protocol, which takes one statement a message.
     func script(_ sql: String) throws {
-        for statement in Self.statements(sql) { try query(statement) }
-    }
-
-    /// `sql` split at the semicolons that end statements (not those in quotes or comments).
-    static func statements(_ sql: String) -> [String] {
-        var statements: [String] = [], current = ""
-        var quote: Character?, lineComment = false
-        var previous: Character = " "
-        for character in sql {
-            if lineComment {
-                if character == "\n" { lineComment = false }
-            } else if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == "-" && previous == "-" {
-                lineComment = true
-            } else if character == ";" {
-                if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { statements.append(current) }
-                current = ""
-                previous = " "
-                continue
-            }
-            current.append(character)
-            previous = character
-        }
-        if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { statements.append(current) }
-        // A trailing comment alone is not a statement.
-        return statements.filter { statement in
-            statement.split(separator: "\n").contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        }
+        for statement in SQLText.statements(sql) { try query(statement) }
     }
 
     /// `body` in one transaction: committed when it returns, rolled back when it throws. A
