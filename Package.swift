@@ -3,10 +3,12 @@ import PackageDescription
 
 // HHBENCH_FUZZ=1 builds hhbench-fuzz as libFuzzer targets (Tests/fuzz/run.sh, in its own
 // --scratch-path): the parsers' modules get coverage and AddressSanitizer, the entry point
-// becomes libFuzzer's. Flags given with -Xswiftc would reach the build-tool plugin too.
+// becomes libFuzzer's. Flags given with -Xswiftc would reach the build-tool plugin too. `-O`
+// keeps our modules optimised in a debug build too (FUZZ_SHARED_BUILD=1, CI's quick build, which
+// reuses the debug build's dependencies); in a release build it is the default anyway.
 let fuzzing = Context.environment["HHBENCH_FUZZ"] != nil
-let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
-let fuzzEntry: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library", "-DFUZZING"])] : []
+let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-O"])] : []
+let fuzzEntry: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library", "-DFUZZING", "-O"])] : []
 let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
 // A file uses only the members of modules it imports itself, not of modules its imports pull in
 // (SE-0444): a layering leak through a transitive import fails the build.
