@@ -288,6 +288,53 @@ import Warehouse
         #expect(nowhere.status == 2 && nowhere.stderr.contains("cannot connect"), "\(nowhere.stderr)")
     }
 
+    /// `query` on PostgreSQL: only queries run, in a read-only transaction that is rolled back,
+    /// under the statement timeout; parameters are bound, so a quote in one is data, not SQL.
+    @Test func queryIsReadOnlyTimedAndBindsItsParameters() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.url(database)
+        let folder = try TemporaryFolder()
+        #expect(try Self.record(Self.realFiles, into: url, in: folder.path).status == 0)
+        let runs = try server.psql(database, "SELECT count(*) FROM runs")
+        func query(_ sql: String, _ extra: [String] = []) throws -> ProcessResult {
+            let file = try folder.write("q.sql", sql)
+            return try hhbench(["query", file, "--db", url, "--format", "csv"] + extra, cwd: folder.path)
+        }
+        // Refused before anything runs: not queries, or a transaction of their own.
+        for sql in ["DELETE FROM runs", "SELECT 1; DELETE FROM runs", "COMMIT; DELETE FROM runs",
+                    "SET default_transaction_read_only = off; DELETE FROM runs", "CREATE TABLE x (a int)"] {
+            let refused = try query(sql)
+            #expect(refused.status == 2 && refused.stderr.contains("not a query"), "\(sql): \(refused.stderr)")
+        }
+        // A query that writes is stopped by the READ ONLY transaction, even after switching the
+        // session's default off: the transaction it runs in is read-only already.
+        let writing = try query("WITH gone AS (DELETE FROM runs RETURNING id) SELECT count(*) FROM gone")
+        #expect(writing.status == 2 && writing.stderr.contains("refused"), "\(writing.stderr)")
+        let switched = try query("""
+            SELECT set_config('default_transaction_read_only', 'off', false);
+            SELECT set_config('transaction_read_only', 'off', true);
+            WITH gone AS (DELETE FROM runs RETURNING id) SELECT count(*) FROM gone
+            """)
+        #expect(switched.status == 2, "\(switched.stdout) \(switched.stderr)")
+        #expect(try server.psql(database, "SELECT count(*) FROM runs") == runs)
+        #expect(try server.psql(database, "SELECT count(*) FROM pg_tables WHERE tablename = 'x'") == "0\n")
+        // The statement timeout.
+        let slow = try query("SELECT pg_sleep(5)", ["--timeout", "0.3"])
+        #expect(slow.status == 2 && slow.stderr.contains("statement timeout"), "\(slow.stderr)")
+        // Parameters: :'name' as text, :name typed, a quote inside one is data.
+        let typed = try query("SELECT :'branch' AS branch, :limit + 1 AS next, :'missing' IS NULL AS missing", ["--param", "branch=main",
+                                                                                                               "--param", "limit=41"])
+        #expect(typed.stdout == "branch,next,missing\nmain,42,1\n", "\(typed.stdout) \(typed.stderr)")
+        let injected = try hhbench(["query", "runs", "--db", url, "--param", "branch=main' OR '1'='1", "--format", "csv"], cwd: folder.path)
+        #expect(injected.status == 0 && injected.stdout.split(separator: "\n").count == 1, "\(injected.stdout) \(injected.stderr)")
+        let unknown = try hhbench(["query", "runs", "--db", url, "--param", "limt=3"], cwd: folder.path)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no parameter :limt"), "\(unknown.stderr)")
+        // An empty answer keeps its columns.
+        let empty = try query("SELECT benchmark, value FROM hh_measurements WHERE false")
+        #expect(empty.stdout == "benchmark,value\n", "\(empty.stdout)")
+    }
+
     /// A database that takes TLS connections only (`hostnossl … reject`, with a self-signed
     /// certificate): sslmode=disable is refused by the server, require and prefer get TLS,
     /// verify-full checks the certificate against sslrootcert and the host name.
