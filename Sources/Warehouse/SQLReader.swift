@@ -43,13 +43,21 @@ struct SQLReader {
     /// Calls `body` with each row of `sql`. The row is valid only during the call (SQLite's rows
     /// are the cursor's): keep what it holds, not the row.
     func each(_ sql: String, _ arguments: [DatabaseValue] = [], _ body: (any ResultRow) throws -> Void) throws {
+        try scan(sql, arguments) { row in
+            try body(row)
+            return true
+        }
+    }
+
+    /// Calls `body` with each row of `sql` until it returns false: SQLite then reads no further.
+    private func scan(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Bool) throws {
         switch connection {
         case .sqlite(let db):
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
-            while let row = try cursor.next() { try body(row) }
+            while let row = try cursor.next(), try body(row) {}
         #if POSTGRES
         case .postgres(let session):
-            try session.eachRow(sql, arguments, body)
+            try session.scanRows(sql, arguments, body)
         #endif
         }
     }
@@ -63,9 +71,15 @@ struct SQLReader {
 
     /// The first row of `sql`, mapped; nil when there is none.
     func first<T>(_ sql: String, _ arguments: [DatabaseValue] = [], _ map: (any ResultRow) throws -> T) throws -> T? {
+        try firstMatch(sql, arguments, map)
+    }
+
+    /// The first row of `sql` that `map` takes (returns non-nil for); the rows after it are not read.
+    func firstMatch<T>(_ sql: String, _ arguments: [DatabaseValue] = [], _ map: (any ResultRow) throws -> T?) throws -> T? {
         var result: T?
-        try each(sql, arguments) { row in
-            if result == nil { result = try map(row) }
+        try scan(sql, arguments) { row in
+            result = try map(row)
+            return result == nil
         }
         return result
     }

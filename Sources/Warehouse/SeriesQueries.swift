@@ -69,8 +69,11 @@ extension Warehouse {
     /// other than the runs in `excluding`.
     package func newestRun(sourceFormat: String, excluding: Set<Int64> = []) throws -> RunReference? {
         try read { reader in
-            try reader.all(Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
-                           bound(sourceFormat), Self.reference).first { !excluding.contains($0.id) }
+            try reader.firstMatch(Self.runReferenceSQL + " WHERE r.source_format = ? ORDER BY r.recorded_at DESC, r.id DESC",
+                                  bound(sourceFormat)) { row in
+                let reference = Self.reference(row)
+                return excluding.contains(reference.id) ? nil : reference
+            }
         }
     }
 

@@ -68,6 +68,14 @@ struct PostgresResultRow: ResultRow {
 extension PostgresSession {
     /// Calls `body` with each row of `sql`, written with `?` placeholders.
     func eachRow(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Void) throws {
+        try scanRows(sql, arguments) { row in
+            try body(row)
+            return true
+        }
+    }
+
+    /// Calls `body` with each row of `sql` until it returns false; the rows after it are not converted.
+    func scanRows(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Bool) throws {
         let rows = try query(SQLText.numberingPlaceholders(sql), arguments)
         for row in rows {
             let converted: PostgresResultRow
@@ -76,7 +84,7 @@ extension PostgresSession {
             } catch {
                 throw WarehouseError.engine(path: address.redacted, message: "a value could not be read (\(error)) in the answer to: \(sql.prefix(60))")
             }
-            try body(converted)
+            guard try body(converted) else { return }
         }
     }
 }
