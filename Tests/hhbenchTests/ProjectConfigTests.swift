@@ -109,12 +109,13 @@ import Testing
     @Test func whatWouldCrashTheTOMLLibraryIsRefused() throws {
         for (text, line) in [("[[[\n", 1), ("[compare]\nalpha = 0.05\n[[]]\n", 3), ("[=\n", 1), ("[[\rrules]]\n", 1),
                              ("[\u{0305}x]\n", 1), ("a" + String(repeating: ".a", count: 20) + " = 1\n", 1),
-                             ("[compare]\nalpha = [}\n", 2)] {
+                             ("[compare]\nalpha = [}\n", 2), ("\u{FEFF}[\nx=1", 1), ("\u{FEFF}[[[\n", 1)] {
             let error = try #require(refusal(text), "\(text.debugDescription)")
             #expect(error.line == line && error.problem.hasPrefix("not valid TOML"), "\(text.debugDescription): \(error)")
         }
         // What real configs hold still passes the check.
         #expect(refusal("[ compare ]\nalpha = 0.05\n") == nil)
+        #expect(refusal("\u{FEFF}[compare]\nalpha = 0.05\n") == nil, "a byte order mark before a good first line")
         #expect(refusal("[\"metrics\".\"p95_time_ms\"]\nbudget = 100\n") == nil)
         #expect(refusal("[[rules]]\nbenchmark = \"t[0-9]*\"  # [a comment]\nbudget = 3\n") == nil, "brackets in a glob or a comment")
     }
