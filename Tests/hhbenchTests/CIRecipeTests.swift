@@ -13,16 +13,6 @@ import Testing
         }
     }
 
-    /// The lines between `<!-- NAME -->` and `<!-- /NAME -->` in the README.
-    static func readmeBlock(_ name: String) throws -> [String] {
-        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
-        guard let start = readme.range(of: "<!-- \(name) -->"), let end = readme.range(of: "<!-- /\(name) -->") else {
-            throw TestFailure("README has no \(name) block")
-        }
-        return readme[start.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
-    }
-
     /// A pytest-benchmark result as pytest writes it at `sha` (the fixture with its commit_info set).
     static func pytestResult(_ fixturePath: String, sha: String, branch: String) throws -> String {
         let text = try String(contentsOfFile: fixture(fixturePath), encoding: .utf8)

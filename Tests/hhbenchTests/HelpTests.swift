@@ -3,11 +3,6 @@ import Testing
 
 /// The help the binary prints and the README's command table say the same thing.
 @Suite struct HelpTests {
-    static func readme() throws -> String {
-        try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardized.path, encoding: .utf8)
-    }
-
     /// The subcommands `hhbench --help` lists.
     static func subcommands() throws -> [String] {
         let help = try hhbench(["--help"]).stdout
@@ -23,7 +18,7 @@ import Testing
     @Test func everyCommandIsInTheReadmeTableAndEveryRowIsACommand() throws {
         let commands = try Self.subcommands()
         #expect(commands.count >= 11, "\(commands)")
-        let table = try Self.readme().components(separatedBy: "## Commands").dropFirst().first?.components(separatedBy: "\n\n")
+        let table = try readme().components(separatedBy: "## Commands").dropFirst().first?.components(separatedBy: "\n\n")
             .first { $0.contains("| command |") } ?? ""
         let rows = table.split(separator: "\n").compactMap { row -> String? in
             guard let start = row.range(of: "| `hhbench ") else { return nil }

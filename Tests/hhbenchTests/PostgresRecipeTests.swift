@@ -8,7 +8,7 @@ import Testing
 /// twice.
 @Suite struct PostgresRecipeTests {
     @Test func theTryItRecipeRunsAsWritten() throws {
-        let lines = try CIRecipeTests.readmeBlock("postgres-recipe:try")
+        let lines = try readmeBlock("postgres-recipe:try")
             .filter { !$0.hasPrefix("```") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         #expect(lines.first?.hasPrefix("export PGHOST=") == true)
         #expect(lines.contains { $0.hasPrefix("initdb ") && $0.contains("pg_ctl ") })
@@ -20,9 +20,8 @@ import Testing
         let repo = try GitRepository()
         try FileManager.default.createDirectory(atPath: repo.folder.file("queries/postgres"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: repo.folder.file("Examples"), withIntermediateDirectories: true)
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
         for file in ["Examples/demo.jsonl", "queries/postgres/latest.sql"] {
-            try FileManager.default.copyItem(atPath: source + "/" + file, toPath: repo.folder.file(file))
+            try FileManager.default.copyItem(atPath: repositoryFile(file), toPath: repo.folder.file(file))
         }
         try repo.commit("the recipe's checkout")
         let binaries = URL(fileURLWithPath: HHBenchBinary.path).deletingLastPathComponent().path

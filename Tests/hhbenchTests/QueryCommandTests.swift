@@ -74,7 +74,7 @@ import Testing
     }
 
     static func queryFile(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../queries/\(name).sql").standardized.path
+        repositoryFile("queries/\(name).sql")
     }
 
     static func parseCSV(_ text: String) -> [[String]] {

@@ -35,8 +35,7 @@ enum Chromium {
 
 /// `hhbench report` on the README's example history (and a hostile name), loaded in headless Chromium.
 @Suite(.serialized) struct ReportTests {
-    static let exampleHistory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Examples/history.jsonl").standardized.path
+    static let exampleHistory = repositoryFile("Examples/history.jsonl")
     /// Markup, a closing script tag, a right-to-left override and quotes, as a benchmark name.
     static let hostileName = "</script><script>alert(1)</script> \u{202E}evil \"q' & <b>"
 
@@ -74,9 +73,12 @@ enum Chromium {
             #expect(result.status == 0, "\(engine): \(result.stderr)")
             sites.append(site)
         }
-        let pages = try FileManager.default.subpathsOfDirectory(atPath: sites[0]).filter { $0.hasSuffix(".html") || $0.hasSuffix(".svg") }.sorted()
+        func pagesOf(_ site: String) throws -> [String] {
+            try FileManager.default.subpathsOfDirectory(atPath: site).filter { $0.hasSuffix(".html") || $0.hasSuffix(".svg") }.sorted()
+        }
+        let pages = try pagesOf(sites[0])
         #expect(pages.count > 3)
-        #expect(pages == (try FileManager.default.subpathsOfDirectory(atPath: sites[1]).filter { $0.hasSuffix(".html") || $0.hasSuffix(".svg") }.sorted()))
+        #expect(try pages == pagesOf(sites[1]))
         func body(_ path: String) throws -> String {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { !$0.contains("<footer>") }.joined(separator: "\n")
         }

@@ -56,3 +56,14 @@ func queryDatabase(_ database: String, _ sql: String) throws -> [Row] {
 func scalar<T: DatabaseValueConvertible>(_ database: String, _ sql: String, as type: T.Type = Int.self) throws -> T? {
     try queryDatabase(database, sql).first.flatMap { $0[0] as T? }
 }
+
+/// How many runs `database` holds: 0 for an SQLite file no command has written, or a PostgreSQL
+/// database hhbench has not set up yet (no `runs` table: a read would refuse it as not a warehouse).
+func storedRuns(_ database: String) throws -> Int {
+    if Warehouse.isServerURL(database) {
+        if try PostgresServer.running().psql(PostgresServer.database(of: database), "SELECT count(*) FROM pg_tables WHERE tablename = 'runs'") == "0\n" { return 0 }
+    } else if !FileManager.default.fileExists(atPath: database) {
+        return 0
+    }
+    return try scalar(database, "SELECT count(*) FROM runs") ?? 0
+}

@@ -127,10 +127,15 @@ final class PostgresServer: @unchecked Sendable {
         return result.stdout
     }
 
+    /// The database name in one of the cluster's URLs (`…/hh_1f77…?sslmode=disable`).
+    static func database(of url: String) -> String {
+        url.split(separator: "?")[0].split(separator: "/").last.map(String.init) ?? ""
+    }
+
     /// Runs an SQL file with psql as the superuser over the socket, on the database of `url`, with
     /// `variables` given as `-v name=value`; CSV output with a header.
     func psqlFile(url: String, _ file: String, variables: [String: String]) throws -> ProcessResult {
-        let database = url.split(separator: "?")[0].split(separator: "/").last.map(String.init) ?? ""
+        let database = Self.database(of: url)
         let arguments = ["-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-h", socketFolder, "-p", String(port), "-U", Self.user, "-d", database]
             + variables.sorted(by: { $0.key < $1.key }).flatMap { ["-v", "\($0.key)=\($0.value)"] } + ["-f", file]
         return try runProcess(binaries + "/psql", arguments)

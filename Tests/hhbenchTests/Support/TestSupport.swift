@@ -133,8 +133,26 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Reads a database directly (not through hhbench), for checking what landed.
 /// A fixture file shipped with the tests.
 func fixture(_ relativePath: String) -> String {
     Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relativePath).path
+}
+
+/// A file of this checkout (`README.md`, `queries/latest.sql`), or its root for "".
+func repositoryFile(_ relativePath: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../" + relativePath).standardized.path
+}
+
+/// The README, as the tests that run or compare its text read it.
+func readme() throws -> String {
+    try String(contentsOfFile: repositoryFile("README.md"), encoding: .utf8)
+}
+
+/// The lines between `<!-- NAME -->` and `<!-- /NAME -->` in the README: a recipe a test runs as written.
+func readmeBlock(_ name: String) throws -> [String] {
+    let text = try readme()
+    guard let start = text.range(of: "<!-- \(name) -->"), let end = text.range(of: "<!-- /\(name) -->") else {
+        throw TestFailure("README has no \(name) block")
+    }
+    return text[start.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
 }
