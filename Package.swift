@@ -36,7 +36,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // Templates for the HTML report and the SVG charts: every value is HTML-escaped by default.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ] + (withPostgres ? [
@@ -45,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ] : []),
     targets: [
+        // hhbench.toml's reader: TOML 1.0 in Swift, checked against Python's tomllib. No I/O.
+        .target(name: "TOML", swiftSettings: strict + fuzzed),
         // Pure math: percentiles, rank tests, change points. No I/O.
         .target(name: "Statistics", swiftSettings: strict + fuzzed),
         // The run record every runner and adapter produces: values, units, directions, derived metrics.
@@ -64,7 +65,7 @@ let package = Package(
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
         .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"], swiftSettings: strict),
-        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture", .product(name: "TOMLKit", package: "TOMLKit")],
+        .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture", "TOML"],
                 swiftSettings: strict + fuzzed),
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
         .target(name: "HHBenchKit", dependencies: ["Records", "Statistics", "CMeasure"], swiftSettings: strict),
@@ -89,7 +90,7 @@ let package = Package(
         // so the built hhbench is one self-contained file.
         .executableTarget(name: "EmbedSQLTool"),
         // libFuzzer targets for every input parser (Tests/fuzz/run.sh); a replayer in ordinary builds.
-        .executableTarget(name: "hhbench-fuzz", dependencies: ["Records", "Ingest", "Analysis"], path: "Sources/HHBenchFuzz",
+        .executableTarget(name: "hhbench-fuzz", dependencies: ["Records", "Ingest", "Analysis", "TOML"], path: "Sources/HHBenchFuzz",
                          swiftSettings: fuzzEntry, linkerSettings: fuzzLink),
         // Times change point detection in-process, for bench/trend_speed.py.
         .executableTarget(name: "ChangePointBench", dependencies: ["Statistics"]),
@@ -99,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "hhbenchTests",
             dependencies: [
-                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording",
+                "hhbench", "Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "TOML",
                 .product(name: "GRDB", package: "GRDB.swift"), crypto,
             ],
             resources: [.copy("Fixtures")]

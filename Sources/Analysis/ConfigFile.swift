@@ -1,128 +1,105 @@
-import Foundation
 import Records
-import TOMLKit
+import TOML
 
-/// `hhbench.toml` as written, decoded by TOMLKit (toml++ underneath, TOML 1.0) with strict keys:
-/// a setting hhbench does not know is an error, so a config is never half-understood. The checks
-/// of values (ranges, names) are `ProjectConfig`'s.
-struct ConfigFile: Decodable {
-    var compare: CompareTable?
-    var trend: TrendTable?
-    var metrics: [String: RuleTable]?
-    var rules: [RuleTable]?
-    var report: ReportTable?
-    var alerts: AlertsTable?
+/// One table of `hhbench.toml` as `TOMLReader` read it, with strict keys: a setting hhbench does
+/// not know is an error, so a config is never half-understood. Every value is checked here, by
+/// its type and, for numbers, by the same `NumericRule` as the flag that says the same thing;
+/// each error names the file, the line and the field.
+struct ConfigSection {
+    let table: TOMLTable
+    /// `compare`, `metrics.p95_time_ms`, `rules[1]`; empty for the root.
+    let path: String
+    let file: String
+    /// Where the table was opened, for a problem that no key of it shows.
+    let line: Int?
 
-    /// `[compare]`: the call's own settings and the defaults of every series.
-    struct CompareTable: Decodable {
-        var baseline: String?
-        var window: ConfigNumber?
-        var correction: String?
-        var runNoisePct: ConfigNumber?
-        var alpha: ConfigNumber?
-        var thresholdPct: ConfigNumber?
-        var budget: ConfigNumber?
-        var direction: String?
-
-        enum CodingKeys: String, CodingKey {
-            case baseline, window, correction, runNoisePct = "run_noise_pct", alpha, thresholdPct = "threshold_pct", budget, direction
-        }
-    }
-
-    struct TrendTable: Decodable {
-        var method: String?
-        var falseAlarmsPer1000: ConfigNumber?
-
-        enum CodingKeys: String, CodingKey { case method, falseAlarmsPer1000 = "false_alarms_per_1000" }
-    }
-
-    /// `[report]`: the static site's branch and headline metrics (comma-separated: TOML arrays
-    /// are refused before toml++ sees them, see `TOMLPrecheck`).
-    struct ReportTable: Decodable {
-        var branch: String?
-        var metrics: String?
-    }
-
-    /// `[alerts]`: where `--notify` sends alerts when no flag says.
-    struct AlertsTable: Decodable {
-        var notifyURL: String?
-        var notifyFormat: String?
-
-        enum CodingKeys: String, CodingKey { case notifyURL = "notify_url", notifyFormat = "notify_format" }
-    }
-
-    /// `[metrics.NAME]` and `[[rules]]`.
-    struct RuleTable: Decodable {
-        var benchmark: String?
-        var metric: String?
-        var alpha: ConfigNumber?
-        var thresholdPct: ConfigNumber?
-        var budget: ConfigNumber?
-        var direction: String?
-
-        enum CodingKeys: String, CodingKey { case benchmark, metric, alpha, thresholdPct = "threshold_pct", budget, direction }
-    }
-
-    /// Decodes `text`; a TOML syntax error names its line and column, a wrong or unknown setting
-    /// its field and the line it is on.
-    static func decode(_ text: String, file: String, lines: ConfigLines) throws(InputError) -> ConfigFile {
-        try TOMLPrecheck.check(text, file: file)
-        do {
-            return try TOMLDecoder(strictDecoding: true).decode(ConfigFile.self, from: text)
-        } catch let error as TOMLParseError {
-            throw InputError(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                             problem: "not valid TOML: \(error.description)", fix: "see https://toml.io for the syntax")
-        } catch let error as UnexpectedKeysError {
-            let fields = error.keys.values.map(Self.path).sorted()  // each path ends with its key
-            let field = fields.first ?? ""
-            throw InputError(file: file, line: lines.line(of: field), field: field, problem: "unknown setting",
+    /// `table`, refusing keys outside `known`.
+    init(_ table: TOMLTable, path: String, file: String, line: Int?, known: Set<String>) throws(InputError) {
+        self.table = table
+        self.path = path
+        self.file = file
+        self.line = line
+        for entry in table.entries where !known.contains(entry.key) {
+            throw InputError(file: file, line: entry.position.line, field: field(entry.key), problem: "unknown setting",
                              fix: "settings are listed in the README's hhbench.toml section")
-        } catch let error as DecodingError {
-            let (path, problem) = Self.describe(error)
-            throw InputError(file: file, line: lines.line(of: path), field: path.isEmpty ? nil : path, problem: problem)
-        } catch {
-            throw InputError(file: file, problem: "could not read: \(error)")
         }
     }
 
-    /// `rules[1].direction` for the coding path rules → 1 → direction.
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func fail(_ key: String, _ problem: String, fix: String? = nil) -> InputError {
+        InputError(file: file, line: table[key]?.position.line ?? line, field: field(key), problem: problem, fix: fix)
     }
 
-    private static func describe(_ error: DecodingError) -> (String, String) {
-        switch error {
-        case .typeMismatch(let type, let context): return (path(context.codingPath), "expected \(typeName(type))")
-        case .valueNotFound(let type, let context): return (path(context.codingPath), "expected \(typeName(type))")
-        // TOMLKit reports a value of the wrong type as a missing key.
-        case .keyNotFound(let key, let context): return (path(context.codingPath + [key]), "expected \(context.debugDescription.contains("String") ? "a string" : "a table")")
-        case .dataCorrupted(let context): return (path(context.codingPath), context.debugDescription)
-        @unknown default: return ("", "\(error)")
+    func string(_ key: String) throws(InputError) -> String? {
+        guard let entry = table[key] else { return nil }
+        guard case .string(let text) = entry.value else { throw fail(key, "expected a string, not \(entry.value.kindName)") }
+        return text
+    }
+
+    /// A number, integer or float as written (`threshold_pct = 10` is a TOML integer), within `rule`.
+    func number(_ key: String, _ rule: NumericRule) throws(InputError) -> Double? {
+        guard let entry = table[key] else { return nil }
+        let value: Double
+        switch entry.value {
+        case .integer(let whole): value = Double(whole)
+        case .float(let real): value = real
+        default: throw fail(key, "expected a number, not \(entry.value.kindName)", fix: "write \(key) = \(rule.example)")
+        }
+        if let problem = rule.problem(with: value) { throw fail(key, problem, fix: "write \(key) = \(rule.example)") }
+        return value == 0 ? 0 : value
+    }
+
+    func whole(_ key: String, _ rule: NumericRule) throws(InputError) -> Int? {
+        try number(key, rule).flatMap { Int(exactly: $0) }
+    }
+
+    /// A list of names: an array of strings, or one string of comma-separated names.
+    func names(_ key: String, example: String) throws(InputError) -> [String]? {
+        guard let entry = table[key] else { return nil }
+        let names: [String]
+        switch entry.value {
+        case .string(let text): names = text.split(separator: ",").map { String($0).trimmingBlanks }
+        case .array(let items):
+            names = try items.map { (item: TOMLValue) throws(InputError) -> String in
+                guard case .string(let text) = item else { throw fail(key, "expected strings, not \(item.kindName)", fix: "write \(key) = \(example)") }
+                return text.trimmingBlanks
+            }
+        default: throw fail(key, "expected a list of names, not \(entry.value.kindName)", fix: "write \(key) = \(example)")
+        }
+        let named = names.filter { !$0.isEmpty }
+        guard !named.isEmpty else { throw fail(key, "no name given", fix: "write \(key) = \(example)") }
+        return named
+    }
+
+    /// A table below this one.
+    func section(_ key: String, known: Set<String>) throws(InputError) -> ConfigSection? {
+        guard let entry = table[key] else { return nil }
+        guard case .table(let inner) = entry.value else { throw fail(key, "expected a table, not \(entry.value.kindName)", fix: "write [\(field(key))]") }
+        return try ConfigSection(inner, path: field(key), file: file, line: entry.position.line, known: known)
+    }
+
+    /// The tables below a table, by name (`[metrics.NAME]`), in the order written.
+    func sections(under key: String, known: Set<String>) throws(InputError) -> [(name: String, section: ConfigSection)] {
+        guard let entry = table[key] else { return [] }
+        guard case .table(let inner) = entry.value else { throw fail(key, "expected a table, not \(entry.value.kindName)") }
+        return try inner.entries.map { (item: TOMLTable.Entry) throws(InputError) in
+            guard case .table(let table) = item.value else {
+                throw InputError(file: file, line: item.position.line, field: "\(field(key)).\(item.key)",
+                                 problem: "expected a table, not \(item.value.kindName)", fix: "write [\(field(key)).\(item.key)]")
+            }
+            let section = try ConfigSection(table, path: "\(field(key)).\(item.key)", file: file, line: item.position.line, known: known)
+            return (item.key, section)
         }
     }
 
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is ConfigNumber.Type, is Double.Type, is Int.Type: return "a number"
-        default: return "a table"
-        }
-    }
-}
-
-/// A number in `hhbench.toml`: TOML keeps integers and floats apart (`threshold_pct = 10` is an
-/// integer), and every hhbench setting takes either.
-struct ConfigNumber: Decodable {
-    var value: Double
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let whole = try? container.decode(Int.self) {
-            value = Double(whole)
-        } else if let real = try? container.decode(Double.self) {
-            value = real
-        } else {
-            throw DecodingError.typeMismatch(ConfigNumber.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a number"))
+    /// The tables of an array of tables (`[[rules]]`).
+    func array(_ key: String, known: Set<String>) throws(InputError) -> [ConfigSection] {
+        guard let entry = table[key] else { return [] }
+        guard case .array(let items) = entry.value else { throw fail(key, "expected [[\(field(key))]] tables, not \(entry.value.kindName)") }
+        return try items.enumerated().map { (index: Int, item: TOMLValue) throws(InputError) in
+            guard case .table(let table) = item else { throw fail(key, "expected [[\(field(key))]] tables, not \(item.kindName)") }
+            return try ConfigSection(table, path: "\(field(key))[\(index)]", file: file, line: entry.position.line, known: known)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Records
+import TOML
 import Warehouse
 
 /// Settings for one benchmark × metric series.
@@ -57,7 +58,7 @@ package struct SeriesRule: Sendable, Equatable {
 ///
 ///     [report]
 ///     branch = "main"          # the branch `hhbench report` shows
-///     metrics = "time_ms, p95_time_ms"   # the index's metrics (default: each main time series and its p95)
+///     metrics = ["time_ms", "p95_time_ms"]   # the index's metrics (or one comma-separated string)
 ///
 ///     [alerts]
 ///     notify_url = "https://hooks.example.com/perf"   # --notify's default
@@ -104,105 +105,81 @@ package struct ProjectConfig: Sendable, Equatable {
     }
 
     package static func parse(_ text: String, file: String) throws(InputError) -> ProjectConfig {
-        let lines = ConfigLines(text)
-        let document = try ConfigFile.decode(text, file: file, lines: lines)
-        func fail(_ field: String, _ problem: String, fix: String? = nil) -> InputError {
-            InputError(file: file, line: lines.line(of: field), field: field, problem: problem, fix: fix)
+        let document: TOMLTable
+        do {
+            document = try TOMLReader.parse(text)
+        } catch {
+            throw InputError(file: file, line: error.line, column: error.column, problem: "not valid TOML: \(error.message)",
+                             fix: "see https://toml.io for the syntax")
         }
-        func direction(_ text: String?, _ field: String) throws(InputError) -> Direction? {
-            guard let text else { return nil }
-            guard let parsed = Direction(rawValue: text) else {
-                throw fail(field, "unknown direction \"\(text)\"", fix: "use lower_is_better or higher_is_better")
-            }
-            return parsed
-        }
-        func alpha(_ number: ConfigNumber?, _ field: String) throws(InputError) -> Double? {
-            guard let value = number?.value else { return nil }
-            guard value > 0, value < 1 else { throw fail(field, "alpha must be between 0 and 1", fix: "write alpha = 0.05") }
-            return value
-        }
-        func rule(_ table: ConfigFile.RuleTable, _ field: String) throws(InputError) -> SeriesRule {
+        let root = try ConfigSection(document, path: "", file: file, line: nil, known: ["compare", "trend", "metrics", "rules", "report", "alerts"])
+        let ruleKeys: Set<String> = ["benchmark", "metric", "alpha", "threshold_pct", "budget", "direction"]
+        func rule(_ section: ConfigSection) throws(InputError) -> SeriesRule {
             var rule = SeriesRule()
-            rule.benchmarkGlob = table.benchmark ?? "*"
-            rule.metricGlob = table.metric ?? "*"
-            rule.alpha = try alpha(table.alpha, field + ".alpha")
-            rule.thresholdPct = table.thresholdPct?.value
-            rule.budget = table.budget?.value
-            rule.direction = try direction(table.direction, field + ".direction")
+            rule.benchmarkGlob = try section.string("benchmark") ?? "*"
+            rule.metricGlob = try section.string("metric") ?? "*"
+            rule.alpha = try section.number("alpha", .alpha)
+            rule.thresholdPct = try section.number("threshold_pct", .thresholdPct)
+            rule.budget = try section.number("budget", .budget)
+            if let text = try section.string("direction") {
+                guard let parsed = Direction(rawValue: text) else {
+                    throw section.fail("direction", "unknown direction \"\(text)\"", fix: "use lower_is_better or higher_is_better")
+                }
+                rule.direction = parsed
+            }
             return rule
         }
         var config = ProjectConfig()
-        if let compare = document.compare {
-            config.baselineBranch = compare.baseline
-            if let window = compare.window?.value {
-                guard let whole = Int(exactly: window), (2...100_000).contains(whole) else {
-                    throw fail("compare.window", "\(DecimalNumber(window).jsonText) is not a whole number of commits from 2 to 100000",
-                               fix: "write window = 10")
-                }
-                config.window = whole
-            }
-            if let name = compare.correction {
+        if let compare = try root.section("compare", known: ruleKeys.subtracting(["benchmark", "metric"]).union(["baseline", "window", "correction", "run_noise_pct"])) {
+            config.baselineBranch = try compare.string("baseline")
+            config.window = try compare.whole("window", .window)
+            if let name = try compare.string("correction") {
                 guard let correction = Correction(rawValue: name) else {
-                    throw fail("compare.correction", "expected \"bh\", \"holm\" or \"none\"", fix: "write correction = \"bh\"")
+                    throw compare.fail("correction", "expected \"bh\", \"holm\" or \"none\"", fix: "write correction = \"bh\"")
                 }
                 config.correction = correction
             }
-            if let noise = compare.runNoisePct?.value {
-                guard noise >= 0, noise < 1000 else {
-                    throw fail("compare.run_noise_pct", "expected a percentage from 0", fix: "write run_noise_pct = 3")
-                }
-                config.runNoisePct = noise
-            }
-            let defaults = ConfigFile.RuleTable(alpha: compare.alpha, thresholdPct: compare.thresholdPct, budget: compare.budget,
-                                                direction: compare.direction)
-            try rule(defaults, "compare").apply(to: &config.defaults)
+            config.runNoisePct = try compare.number("run_noise_pct", .runNoisePct)
+            try rule(compare).apply(to: &config.defaults)
         }
-        if let trend = document.trend {
-            if let name = trend.method {
+        if let trend = try root.section("trend", known: ["method", "false_alarms_per_1000"]) {
+            if let name = try trend.string("method") {
                 guard let method = TrendMethod(rawValue: name) else {
-                    throw fail("trend.method", "expected \"levels\" or \"otava\"", fix: "write method = \"levels\"")
+                    throw trend.fail("method", "expected \"levels\" or \"otava\"", fix: "write method = \"levels\"")
                 }
                 config.trendMethod = method
             }
-            if let rate = trend.falseAlarmsPer1000?.value {
-                guard rate > 0, rate <= 100 else {
-                    throw fail("trend.false_alarms_per_1000", "expected a rate above 0 and at most 100", fix: "write false_alarms_per_1000 = 0.2")
-                }
-                config.falseAlarmsPer1000 = rate
-            }
+            config.falseAlarmsPer1000 = try trend.number("false_alarms_per_1000", .falseAlarmsPer1000)
         }
-        if let report = document.report {
-            config.reportBranch = report.branch
-            if let text = report.metrics {
-                let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                guard !names.isEmpty else { throw fail("report.metrics", "no metric named", fix: "write metrics = \"time_ms, p95_time_ms\"") }
-                config.reportMetrics = names
-            }
+        if let report = try root.section("report", known: ["branch", "metrics"]) {
+            config.reportBranch = try report.string("branch")
+            config.reportMetrics = try report.names("metrics", example: "[\"time_ms\", \"p95_time_ms\"]")
         }
-        if let alerts = document.alerts {
-            if let url = alerts.notifyURL {
+        if let alerts = try root.section("alerts", known: ["notify_url", "notify_format"]) {
+            if let url = try alerts.string("notify_url") {
                 let lower = url.lowercased()
                 guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-                    throw fail("alerts.notify_url", "expected an http:// or https:// URL", fix: "write notify_url = \"https://hooks.example.com/perf\"")
+                    throw alerts.fail("notify_url", "expected an http:// or https:// URL", fix: "write notify_url = \"https://hooks.example.com/perf\"")
                 }
                 config.notifyURL = url
             }
-            if let format = alerts.notifyFormat {
+            if let format = try alerts.string("notify_format") {
                 guard format == "json" || format == "slack" else {
-                    throw fail("alerts.notify_format", "expected \"json\" or \"slack\"", fix: "write notify_format = \"slack\"")
+                    throw alerts.fail("notify_format", "expected \"json\" or \"slack\"", fix: "write notify_format = \"slack\"")
                 }
                 config.notifyFormat = format
             }
         }
-        // A table's keys come back unordered; by name, so that overlapping [metrics.*] rules apply
-        // the same way every time ([[rules]] keep their order and come after).
-        for (metric, table) in (document.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
-            var parsed = try rule(table, "metrics.\(metric)")
+        // [metrics.NAME] tables by name, so that overlapping ones apply the same way however
+        // they are written; [[rules]] keep their order and come after.
+        let metricTables = try root.sections(under: "metrics", known: ruleKeys.subtracting(["metric"]))
+        for (metric, table) in metricTables.sorted(by: { $0.name < $1.name }) {
+            var parsed = try rule(table)
             parsed.metricGlob = metric
             config.rules.append(parsed)
         }
-        for (index, table) in (document.rules ?? []).enumerated() {
-            config.rules.append(try rule(table, "rules[\(index)]"))
+        for table in try root.array("rules", known: ruleKeys) {
+            config.rules.append(try rule(table))
         }
         return config
     }

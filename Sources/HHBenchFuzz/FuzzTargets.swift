@@ -1,12 +1,15 @@
 import Analysis
 import Ingest
 import Records
+import TOML
 
 /// One fuzz target per input parser. Each feeds arbitrary bytes to a parser and checks what
 /// must hold whatever the bytes: no trap (any crash is a finding), and properties that catch
 /// wrong data too:
 /// - json: the canonical text of a parsed value parses back to the same value;
 /// - timestamp: a normalised time normalises to itself;
+/// - config: hhbench.toml's reader gives the same document as Python's tomllib, or refuses it as
+///   tomllib does (when run.sh starts the oracle), and the settings read without a trap;
 /// - each format: a run that passes the storage checks exports (NativeWriter) and reads back
 ///   with the same series, samples and values, as `hhbench export` → `record` must.
 enum FuzzTargets {
@@ -37,6 +40,11 @@ enum FuzzTargets {
     static func config(_ bytes: [UInt8]) {
         guard let text = String(validating: bytes, as: UTF8.self) else { return }
         _ = try? ProjectConfig.parse(text, file: "hhbench.toml")
+        guard let oracle = TOMLOracle.shared else { return }
+        let reference = oracle.answer(bytes)
+        guard reference != "skip" else { return }
+        let ours = (try? TOMLReader.parse(text).canonicalText) ?? "reject"
+        precondition(ours == (reference == "big" ? "reject" : reference), "hhbench's TOML reader and tomllib differ: ours \(ours), tomllib \(reference)")
     }
 
     static func format(_ name: String?, _ bytes: [UInt8]) {

@@ -20,7 +20,7 @@ jobs="${FUZZ_JOBS:-1}"
 
 if [ -n "${FUZZ_SHARED_BUILD:-}" ]; then
     # CI's quick build: in .build, beside the debug build, whose compiled dependencies (GRDB,
-    # swift-crypto, TOMLKit) it reuses as they are, unoptimised; only our modules are rebuilt,
+    # swift-crypto) it reuses as they are, unoptimised; only our modules are rebuilt,
     # optimised and instrumented. About 75 s instead of 6 min; in CI each target ran about as many
     # executions as with the release build. It replaces the debug build's own modules: run it last.
     echo "building the fuzzers (debug dependencies, our modules optimised, libFuzzer + AddressSanitizer) ..."
@@ -46,7 +46,8 @@ seeds_for() {
         package-benchmark-jmh) find "$fixtures/swift-package-benchmark/jmh" -type f ;;
         package-benchmark-influx) find "$fixtures/swift-package-benchmark/influx" -type f ;;
         perf-baseline) find "$fixtures/perf-baseline" -type f ;;
-        timestamp|config) find Tests/fuzz/seeds/"$1" -type f ;;
+        timestamp) find Tests/fuzz/seeds/"$1" -type f ;;
+        config) find Tests/fuzz/seeds/config "$fixtures/toml-test" -type f -name '*.toml' ;;
     esac
     [ -d "$fixtures/fuzz/$1" ] && find "$fixtures/fuzz/$1" -type f
 }
@@ -58,14 +59,12 @@ fuzz_one() {
     mkdir -p "$corpus" "$seeds" "$artifacts"
     seeds_for "$target" | while read -r file; do cp "$file" "$seeds/$(echo "$file" | tr '/' '_')"; done
     local log=".build-fuzz/$target.log"
-    # TOMLKit 0.6.0 (hhbench.toml) leaks a few hundred bytes a parse in its own code (the root table
-    # of TOMLTable(string:), the key arrays of tableGetKeys); hhbench parses the file once a process.
-    # For that target leak detection is off, so the fuzzer still hunts crashes, memory errors and
-    # hangs in toml++ and in our decoding.
+    # The config target compares hhbench's TOML reader with Python's tomllib on every input.
+    local oracle=()
+    if [ "$target" = config ]; then oracle=(HHBENCH_TOMLLIB_ORACLE="$PWD/Tests/tools/tomllib_oracle.py"); fi
     local extra=() asan="${ASAN_OPTIONS:-}"
-    if [ "$target" = config ]; then extra=(-detect_leaks=0); asan="detect_leaks=0${asan:+:$asan}"; fi
     # Swift's own crash backtracer trips AddressSanitizer after a trap: libFuzzer reports the trap instead.
-    ASAN_OPTIONS="$asan" SWIFT_BACKTRACE=enable=no HHBENCH_FUZZ_TARGET="$target" "$fuzzer" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+    env "${oracle[@]}" ASAN_OPTIONS="$asan" SWIFT_BACKTRACE=enable=no HHBENCH_FUZZ_TARGET="$target" "$fuzzer" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
         -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" >"$log" 2>&1
     local status=$?
     local execs cov corpus_size

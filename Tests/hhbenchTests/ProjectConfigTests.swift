@@ -2,8 +2,8 @@ import Analysis
 import Records
 import Testing
 
-/// `hhbench.toml` is real TOML (TOMLKit): what the old hand-written subset refused is read, and
-/// every mistake names its line.
+/// `hhbench.toml` is real TOML (TOMLReader, TOML 1.0): every mistake names its line, and no
+/// input aborts hhbench.
 @Suite struct ProjectConfigTests {
     private func refusal(_ text: String) -> InputError? {
         do {
@@ -96,7 +96,7 @@ import Testing
         let typed = try #require(refusal("[trend]\nmethod = \"levels\"\nfalse_alarms_per_1000 = \"often\"\n"))
         #expect(typed.field == "trend.false_alarms_per_1000", "\(typed)")
         #expect(typed.line == 3, "\(typed)")
-        let ranged = try #require(refusal("[compare]\n\nwindow = 1\n"))
+        let ranged = try #require(refusal("[compare]\n\nwindow = 0\n"))
         #expect(ranged.field == "compare.window" && ranged.line == 3, "\(ranged)")
         let rule = try #require(refusal("[[rules]]\nmetric = \"x\"\n[[rules]]\ndirection = \"sideways\"\n"))
         #expect(rule.field == "rules[1].direction" && rule.line == 4, "\(rule)")
@@ -104,19 +104,38 @@ import Testing
         #expect(metric.field == "metrics.p95_time_ms.alpha" && metric.line == 2, "\(metric)")
     }
 
-    /// toml++ 3.4.0 (inside TOMLKit 0.6.0) aborts on these instead of reporting an error; the
-    /// config fuzz target found them. They are refused before it sees them, with the line.
-    @Test func whatWouldCrashTheTOMLLibraryIsRefused() throws {
+    /// toml++ 3.4.0 (inside TOMLKit 0.6.0, which hhbench used before) aborted on these instead
+    /// of reporting an error; fuzzing found them. They are syntax errors with their line now.
+    @Test func whatCrashedTheOldTOMLLibraryIsAnError() throws {
         for (text, line) in [("[[[\n", 1), ("[compare]\nalpha = 0.05\n[[]]\n", 3), ("[=\n", 1), ("[[\rrules]]\n", 1),
-                             ("[\u{0305}x]\n", 1), ("a" + String(repeating: ".a", count: 20) + " = 1\n", 1),
-                             ("[compare]\nalpha = [}\n", 2), ("\u{FEFF}[\nx=1", 1), ("\u{FEFF}[[[\n", 1)] {
+                             ("[\u{0305}x]\n", 1), ("[compare]\nalpha = [}\n", 2), ("\u{FEFF}[\nx=1", 1), ("\u{FEFF}[[[\n", 1),
+                             ("\"a=b\" = [}\n", 1), ("[compare]\n\"a=b\" = [}\n", 2)] {
             let error = try #require(refusal(text), "\(text.debugDescription)")
             #expect(error.line == line && error.problem.hasPrefix("not valid TOML"), "\(text.debugDescription): \(error)")
         }
-        // What real configs hold still passes the check.
+        // Valid TOML the old precheck had to refuse is read, and judged as settings.
+        #expect(refusal("a" + String(repeating: ".a", count: 20) + " = 1\n")?.problem == "unknown setting")
         #expect(refusal("[ compare ]\nalpha = 0.05\n") == nil)
         #expect(refusal("\u{FEFF}[compare]\nalpha = 0.05\n") == nil, "a byte order mark before a good first line")
         #expect(refusal("[\"metrics\".\"p95_time_ms\"]\nbudget = 100\n") == nil)
         #expect(refusal("[[rules]]\nbenchmark = \"t[0-9]*\"  # [a comment]\nbudget = 3\n") == nil, "brackets in a glob or a comment")
+    }
+
+    /// Every number goes through the same rule as its flag: nothing non-finite, nothing out of range.
+    @Test func numbersOutsideTheirRangeNameTheRange() throws {
+        for (text, field) in [("[compare]\nthreshold_pct = nan\n", "compare.threshold_pct"), ("[compare]\nthreshold_pct = inf\n", "compare.threshold_pct"),
+                              ("[compare]\nthreshold_pct = -1\n", "compare.threshold_pct"), ("[compare]\nalpha = 1\n", "compare.alpha"),
+                              ("[compare]\nwindow = 2.5\n", "compare.window"), ("[compare]\nwindow = 9223372036854775807\n", "compare.window"),
+                              ("[compare]\nrun_noise_pct = -inf\n", "compare.run_noise_pct"), ("[compare]\nbudget = nan\n", "compare.budget"),
+                              ("[trend]\nfalse_alarms_per_1000 = 0\n", "trend.false_alarms_per_1000"),
+                              ("[metrics.x]\nthreshold_pct = 1e308\n", "metrics.x.threshold_pct"), ("[[rules]]\nalpha = -0.0\n", "rules[0].alpha")] {
+            let error = try #require(refusal(text), "\(text.debugDescription)")
+            #expect(error.field == field && error.line == 2, "\(text.debugDescription): \(error)")
+            #expect(error.description.contains(" is not ") && error.fix != nil, "\(error)")
+        }
+        let config = try ProjectConfig.parse("[compare]\nthreshold_pct = -0.0\nwindow = 1\n[report]\nmetrics = [\"time_ms\", \" rss_kb\"]\n", file: "hhbench.toml")
+        #expect(config.defaults.thresholdPct == 0 && config.defaults.thresholdPct.sign == .plus)
+        #expect(config.window == 1)
+        #expect(config.reportMetrics == ["time_ms", "rss_kb"])
     }
 }

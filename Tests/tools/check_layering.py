@@ -21,13 +21,14 @@ import sys
 
 # What each target may depend on. Tools, benchmarks and tests may use anything below them.
 LAYERS = {
+    "TOML": set(),
     "Statistics": set(),
     "Records": {"Statistics"},
     "Capture": {"Records", "CMeasure"},
     "Ingest": {"Records", "Statistics", "Crypto"},
     "Warehouse": {"Records", "Statistics", "GRDB", "Crypto", "PostgresNIO", "Logging"},
     "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},
-    "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOMLKit"},
+    "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOML"},
     "Runner": {"Records", "Capture", "Statistics", "CMeasure"},
     "HHBenchKit": {"Records", "Statistics", "CMeasure"},
     "HHBenchRecording": {"HHBenchKit", "Records", "Recording", "Warehouse"},
@@ -36,7 +37,7 @@ LAYERS = {
     "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto", "Mustache", "CHTTP"},
 }
 ENGINE_ONLY = {"GRDB": "Warehouse", "PostgresNIO": "Warehouse"}
-LIBRARIES_WITHOUT_SQL = {"Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "hhbench"}
+LIBRARIES_WITHOUT_SQL = {"TOML", "Statistics", "Records", "Capture", "Ingest", "Recording", "Analysis", "Runner", "HHBenchKit", "HHBenchRecording", "hhbench"}
 # A string literal (one-line or multi-line) that starts with an SQL statement.
 SQL = re.compile(r'"""[ \t]*\n\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH)\b|"(?:SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|PRAGMA) ')
 IMPORT = re.compile(r'^\s*(?:@[\w(). ]+\s+)*(?:public |package |internal |private |fileprivate )?import\s+(?:(?:struct|class|enum|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)', re.M)

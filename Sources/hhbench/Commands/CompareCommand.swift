@@ -63,7 +63,8 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: ArgumentHelp("A candidate run (repeatable); its runs are pooled.", valueName: "id"))
     var runs: [String] = []
 
-    @Option(help: "How many baseline commits with results to pool (default 10, or [compare] window).")
+    @Option(help: "How many baseline commits with results to pool: 1 to 100000 (default 10, or [compare] window).",
+            transform: NumericRule.window.wholeNumber)
     var window: Int?
 
     @Flag(help: "Compare with runs from any machine, not only the candidate's.")
@@ -73,10 +74,11 @@ struct CompareCommand: ParsableCommand {
     var runsOn: String?
     @Option(name: .customLong("machine"), help: .hidden) var deprecatedMachine: String?
 
-    @Option(help: "Significance level for every series (default 0.05).")
+    @Option(help: "Significance level for every series, above 0 and below 1 (default 0.05).", transform: NumericRule.alpha.real)
     var alpha: Double?
 
-    @Option(name: .customLong("threshold"), help: ArgumentHelp("Minimum change in percent for every series (default 5).", valueName: "pct"))
+    @Option(name: .customLong("threshold"), help: ArgumentHelp("Minimum change in percent for every series, 0 to 1000 (default 5).", valueName: "pct"),
+            transform: NumericRule.thresholdPct.real)
     var thresholdPct: Double?
 
     @Option(name: .customLong("budget"), help: ArgumentHelp("An absolute limit, METRIC=VALUE (repeatable), e.g. p95_time_ms=100.",
@@ -94,7 +96,8 @@ struct CompareCommand: ParsableCommand {
     var correction: Correction?
 
     @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, when fewer than 3 runs measure it (3, or [compare] run_noise_pct).",
-                                                              valueName: "pct"))
+                                                              valueName: "pct"),
+            transform: NumericRule.runNoisePct.real)
     var runNoisePct: Double?
 
     @Option(help: "What fails the check (exit 1), repeatable: regression, over_budget, inconclusive, none. Default: regression and over_budget.")
@@ -112,10 +115,6 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if since != nil && against != nil { throw ValidationError("--since and --against name the baseline two ways; give one") }
         if commit != nil && !runs.isEmpty { throw ValidationError("--commit and --run name the candidate two ways; give one") }
-        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
-        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
-        if let thresholdPct, thresholdPct < 0 { throw ValidationError("--threshold must not be negative") }
-        if let runNoisePct, !(runNoisePct >= 0 && runNoisePct < 1000) { throw ValidationError("--run-noise must be a percentage from 0") }
         try BudgetFlag.check(budgets)
     }
 

@@ -22,7 +22,8 @@ struct PruneCommand: ParsableCommand {
             help: ArgumentHelp("Keep the samples of runs recorded within this age: 90d, 12w, 36h.", valueName: "age"))
     var keepFor: String?
 
-    @Option(name: .customLong("keep-commits"), help: ArgumentHelp("Keep the samples of runs at the newest N commits with runs.", valueName: "N"))
+    @Option(name: .customLong("keep-commits"), help: ArgumentHelp("Keep the samples of runs at the newest N commits with runs.", valueName: "N"),
+            transform: NumericRule.keepCommits.wholeNumber)
     var keepCommits: Int?
 
     @Option(name: .customLong("keep-branches"),
@@ -35,12 +36,6 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: ReceiptFormat = .text
 
-    /// The age of `--keep-samples-for` in seconds; nil when it is not a number with a unit.
-    static func seconds(_ age: String) -> Double? {
-        let units: [Character: Double] = ["h": 3600, "d": 86_400, "w": 604_800]
-        guard let unit = age.last, let factor = units[unit], let count = Int(age.dropLast()), count >= 0, count <= 100_000 else { return nil }
-        return Double(count) * factor
-    }
 
     var branchGlobs: [String] {
         (keepBranches ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -50,15 +45,18 @@ struct PruneCommand: ParsableCommand {
         if keepFor == nil && keepCommits == nil {
             throw ValidationError("say which samples to keep: --keep-samples-for 90d and/or --keep-commits N (and --keep-branches)")
         }
-        if let keepFor, Self.seconds(keepFor) == nil {
-            throw ValidationError("--keep-samples-for '\(keepFor)' is not an age: give a whole number of h, d or w, such as 90d")
+        if let keepFor {
+            do {
+                _ = try DurationRule.age.seconds(keepFor)
+            } catch {
+                throw ValidationError("--keep-samples-for '\(keepFor)': \(error)")
+            }
         }
-        if let keepCommits, keepCommits < 0 { throw ValidationError("--keep-commits must be 0 or more") }
     }
 
     func run() throws {
         let warehouse = try database.openForWriting()
-        let since = keepFor.flatMap(Self.seconds).map { Timestamp.string(from: Date(timeIntervalSinceNow: -$0)) }
+        let since = keepFor.flatMap { try? DurationRule.age.seconds($0) }.map { Timestamp.string(from: Date(timeIntervalSinceNow: -$0)) }
         let rule = PruneRule(keepSince: since, keepCommits: keepCommits, keepBranches: branchGlobs)
         let receipt = try warehouse.prune(rule, dryRun: dryRun)
         if format == .json {

@@ -35,7 +35,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .customLong("fail-if-rows"), help: .hidden) var deprecatedFailIfRows = false
 
     @Option(help: ArgumentHelp("On PostgreSQL, cancel a statement that runs longer than this (the statement timeout).",
-                               valueName: "seconds"))
+                               valueName: "seconds"), transform: NumericRule.timeoutSeconds.real)
     var timeout: Double = 60
 
     @Option(help: "table, csv, json or markdown.")
@@ -43,7 +43,6 @@ struct QueryCommand: ParsableCommand {
 
     func validate() throws {
         if !list && query == nil { throw ValidationError("name a query or an .sql file, or give --list") }
-        if !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout \(timeout) is not a positive number of seconds; write --timeout 30") }
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param '\(parameter)' is not name=value; write --param branch=main")
         }

@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The branch. Default: [report] branch, else the current branch, else the default branch.", valueName: "ref"))
     var branch: String?
 
-    @Option(help: "At most this many commits with results per chart, the newest; 0 for all.")
+    @Option(help: "At most this many commits with results per chart, the newest; 0 for all.", transform: NumericRule.commitsShown.wholeNumber)
     var last = 200
 
     @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))
@@ -55,7 +55,6 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if runsOn != nil && anyMachine { throw ValidationError("--runs-on and --any-machine contradict each other") }
-        if last < 0 { throw ValidationError("--last must be 0 (all) or more") }
         if !compare && (since != nil || commit != nil) { throw ValidationError("--since and --commit choose the compare page's sides; add --compare") }
     }
 

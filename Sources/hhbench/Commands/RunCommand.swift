@@ -59,16 +59,17 @@ struct RunCommand: ParsableCommand {
             help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
     var names: [String] = []
 
-    @Option(name: .shortAndLong, help: "Warm-up runs before measuring.")
+    @Option(name: .shortAndLong, help: "Warm-up runs before measuring.", transform: NumericRule.warmup.wholeNumber)
     var warmup = 3
-    @Option(name: .shortAndLong, help: "Exactly this many measured runs.")
+    @Option(name: .shortAndLong, help: "Exactly this many measured runs.", transform: NumericRule.runs.wholeNumber)
     var runs: Int?
-    @Option(name: [.customShort("m"), .long], help: "At least this many runs.")
+    @Option(name: [.customShort("m"), .long], help: "At least this many runs.", transform: NumericRule.runs.wholeNumber)
     var minRuns = 10
-    @Option(name: [.customShort("M"), .long], help: "At most this many runs.")
+    @Option(name: [.customShort("M"), .long], help: "At most this many runs.", transform: NumericRule.runs.wholeNumber)
     var maxRuns: Int?
-    @Option(help: ArgumentHelp("Measure each command for at least this long.", valueName: "duration"))
-    var minTime = "3s"
+    @Option(help: ArgumentHelp("Measure each command for at least this long: 500ms, 3s, 2m or plain seconds (default 3s).", valueName: "duration"),
+            transform: DurationRule.runTime.seconds)
+    var minTime: Double = 3
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Run once before each command's runs.", valueName: "command")) var setup: String?
     @Option(name: .shortAndLong, help: ArgumentHelp("Run before every run (a cold start: drop a cache, restart a service).", valueName: "command"))
@@ -92,7 +93,7 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Overhead mode: this baseline command against the one command given, interleaved.", valueName: "command"))
     var baseline: String?
-    @Option(name: .customLong("max-overhead"), help: .hidden) var deprecatedMaxOverhead: Double?
+    @Option(name: .customLong("max-overhead"), help: .hidden, transform: NumericRule.overheadRatio.real) var deprecatedMaxOverhead: Double?
 
     @Option(name: .customLong("budget"), help: ArgumentHelp(
         "An absolute limit, METRIC=VALUE (repeatable), checked on every benchmark that has the metric, e.g. overhead_ratio=2 or p95_time_ms=100.",
@@ -102,17 +103,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "What fails the run (exit 1, after recording): over_budget or none.")
     var failOn: FailOn = .overBudget
 
-    @Option(help: "Load mode: this many workers run the command back to back.")
+    @Option(help: "Load mode: this many workers (1 to 1024) run the command back to back.", transform: NumericRule.concurrency.wholeNumber)
     var concurrency: Int?
-    @Option(help: ArgumentHelp("Load mode: for this long (e.g. 30s).", valueName: "duration"))
-    var duration: String?
-    @Option(help: ArgumentHelp("Load mode: start the workers staggered over this long.", valueName: "duration"))
-    var rampUp = "0s"
+    @Option(help: ArgumentHelp("Load mode: for this long (e.g. 30s).", valueName: "duration"), transform: DurationRule.runTime.seconds)
+    var duration: Double?
+    @Option(help: ArgumentHelp("Load mode: start the workers staggered over this long (default 0s).", valueName: "duration"),
+            transform: DurationRule.runTime.seconds)
+    var rampUp: Double = 0
 
     @Option(name: [.customShort("P"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
                                                          valueName: "name min max"))
     var parameterScan: [String] = []
-    @Option(name: [.customShort("D"), .long], help: "The step of --parameter-scan.")
+    @Option(name: [.customShort("D"), .long], help: "The step of --parameter-scan.", transform: NumericRule.parameterStep.real)
     var parameterStep: Double = 1
     @Option(name: [.customShort("L"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
     var parameterList: [String] = []
@@ -123,7 +125,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "text or json (the receipt: run id, uuid, counts; the summaries then go to standard error).")
     var format: ReceiptFormat = .text
 
-    @Option(help: .private) var debugBallastMb: Int?
+    @Option(help: .private, transform: NumericRule.ballastMegabytes.wholeNumber) var debugBallastMb: Int?
 
     // MARK: checking the call
 
@@ -138,31 +140,22 @@ struct RunCommand: ParsableCommand {
         if deprecatedMaxOverhead != nil && baseline == nil { throw ValidationError("--max-overhead goes with --baseline") }
         try BudgetFlag.check(budgets)
         if (concurrency != nil) != (duration != nil) { throw ValidationError("load mode needs both --concurrency and --duration") }
-        if let concurrency, concurrency < 1 || concurrency > 1024 { throw ValidationError("--concurrency must be between 1 and 1024") }
         if concurrency != nil && baseline != nil { throw ValidationError("--baseline and load mode do not combine") }
-        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
-        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
-        for (flag, value) in [("--min-time", minTime), ("--ramp-up", rampUp)] + (duration.map { [("--duration", $0)] } ?? []) {
-            if Self.seconds(value) == nil { throw ValidationError("\(flag) '\(value)' is not a duration; write 30s, 500ms, 2m or 1.5") }
-        }
+        if let maxRuns, maxRuns < (runs ?? minRuns) { throw ValidationError("--max-runs \(maxRuns) is below --\(runs == nil ? "min-runs" : "runs") \(runs ?? minRuns)") }
         if !parameterScan.isEmpty {
-            guard scanValues.count == 3, Double(scanValues[1]) != nil, Double(scanValues[2]) != nil else {
-                throw ValidationError("--parameter-scan takes NAME MIN MAX, e.g. --parameter-scan n 1 10")
+            guard scanValues.count == 3, let low = Double(scanValues[1]), let high = Double(scanValues[2]),
+                  NumericRule.parameterBound.accepts(low), NumericRule.parameterBound.accepts(high) else {
+                throw ValidationError("--parameter-scan takes NAME MIN MAX with MIN and MAX \(NumericRule.parameterBound.rangeText), e.g. --parameter-scan n 1 10")
             }
-            if parameterStep <= 0 { throw ValidationError("--parameter-step must be positive") }
+            let count = ((high - low) / parameterStep).rounded(.down) + 1
+            if count > Double(NumericRule.maximumScanValues) {
+                throw ValidationError("--parameter-scan \(scanValues[1])..\(scanValues[2]) by --parameter-step \(DecimalNumber(parameterStep).jsonText) gives more than \(NumericRule.maximumScanValues) values; use a larger step")
+            }
         }
         if !parameterList.isEmpty && listValues.count != 2 {
             throw ValidationError("--parameter-list takes NAME VALUES, e.g. --parameter-list size 1,10,100")
         }
         if !parameterScan.isEmpty && !parameterList.isEmpty { throw ValidationError("give --parameter-scan or --parameter-list, not both") }
-    }
-
-    static func seconds(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, factor) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where trimmed.hasSuffix(suffix) {
-            return Double(trimmed.dropLast(suffix.count)).flatMap { $0 >= 0 ? $0 * factor : nil }
-        }
-        return Double(trimmed).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// The commands with their parameter values substituted, one spec each.
@@ -214,8 +207,7 @@ struct RunCommand: ParsableCommand {
         plan.runs = runs
         plan.minRuns = minRuns
         plan.maxRuns = maxRuns
-        guard let minimum = Self.seconds(minTime) else { throw CommandFailure.usage("--min-time '\(minTime)' is not a duration; write 3s or 500ms") }
-        plan.minTime = minimum
+        plan.minTime = minTime
         plan.setup = setup
         plan.prepare = prepare
         plan.conclude = conclude
@@ -248,8 +240,8 @@ struct RunCommand: ParsableCommand {
                 record.measurements += ratios
                 emit(BenchmarkSummary.overhead(resultA, resultB, ratios: ratios, colour: colour))
             } else if let concurrency, let duration {
-                let load = LoadRunner(executor: executor, concurrency: concurrency, duration: Self.seconds(duration) ?? 0,
-                                      rampUp: Self.seconds(rampUp) ?? 0, maxRuns: maxRuns ?? 1_000_000,
+                let load = LoadRunner(executor: executor, concurrency: concurrency, duration: duration,
+                                      rampUp: rampUp, maxRuns: maxRuns ?? 1_000_000,
                                       progress: showProgress ? LoadProgressLine.draw : nil)
                 for spec in specs() {
                     if let setup { try executor.hook("setup", setup) }

@@ -8,7 +8,7 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "How many runs to list.")
+    @Option(help: "How many runs to list.", transform: NumericRule.runsListed.wholeNumber)
     var limit = 20
 
     @Option(help: "Only runs of this branch.")
@@ -18,7 +18,6 @@ struct RunsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() throws {

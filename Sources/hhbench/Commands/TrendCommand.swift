@@ -35,7 +35,7 @@ struct TrendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The branch (or any ref). Default: the current branch.", valueName: "ref"))
     var branch: String?
 
-    @Option(help: "At most this many commits with results, the newest; 0 for all.")
+    @Option(help: "At most this many commits with results, the newest; 0 for all.", transform: NumericRule.commitsShown.wholeNumber)
     var last = 200
 
     @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))
@@ -49,17 +49,17 @@ struct TrendCommand: ParsableCommand {
     var method: Method?
 
     @Option(help: ArgumentHelp("Expected false change points per 1,000 commits of an unchanging series, for --method levels (0.2, or [trend] false_alarms_per_1000).",
-                               valueName: "rate"))
+                               valueName: "rate"), transform: NumericRule.falseAlarmsPer1000.real)
     var falseAlarms: Double?
 
-    @Option(help: "Change point window, for --method otava (Otava's default 50).")
+    @Option(help: "Change point window, for --method otava (Otava's default 50).", transform: NumericRule.otavaWindow.wholeNumber)
     var otavaWindow: Int?
-    @Option(name: .customLong("window"), help: .hidden) var deprecatedWindow: Int?
+    @Option(name: .customLong("window"), help: .hidden, transform: NumericRule.otavaWindow.wholeNumber) var deprecatedWindow: Int?
 
-    @Option(help: "Change point significance, for --method otava (Otava's default 0.001).")
+    @Option(help: "Change point significance, for --method otava (Otava's default 0.001).", transform: NumericRule.pValue.real)
     var maxPValue = 0.001
 
-    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 %.")
+    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 %.", transform: NumericRule.magnitude.real)
     var minMagnitude = 0.0
 
     @Flag(help: "Draw each series as a chart in the terminal.")
@@ -72,7 +72,7 @@ struct TrendCommand: ParsableCommand {
     var failOn: FailOnChange?
     @Option(name: .customLong("fail-on-change"), help: .hidden) var deprecatedFailOnChange: FailOnChange?
 
-    @Option(help: "How recent a change point must be for --fail-on regression.")
+    @Option(help: "How recent a change point must be for --fail-on regression, in commits.", transform: NumericRule.recent.wholeNumber)
     var recent = 5
 
     @Option(help: "text, csv, json, markdown or svg.")
@@ -80,10 +80,6 @@ struct TrendCommand: ParsableCommand {
 
     func validate() throws {
         if (runsOn ?? deprecatedMachine) != nil && anyMachine { throw ValidationError("--runs-on and --any-machine contradict each other") }
-        if last < 0 { throw ValidationError("--last must be 0 (all) or more") }
-        if let window = otavaWindow ?? deprecatedWindow, window < 2 { throw ValidationError("--otava-window must be at least 2") }
-        if !(maxPValue > 0 && maxPValue < 1) { throw ValidationError("--max-p-value must be between 0 and 1") }
-        if let falseAlarms, !(falseAlarms > 0 && falseAlarms <= 100) { throw ValidationError("--false-alarms must be above 0 and at most 100") }
         if notifyOptions.notify != nil && (failOn ?? deprecatedFailOnChange) == nil {
             throw ValidationError("--notify sends the regressions that --fail-on regression finds; add --fail-on regression")
         }

@@ -30,6 +30,8 @@ struct ProcessResult {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// Ended by a signal (a trap, an abort), `status` being the signal's number.
+    var signaled = false
 }
 
 /// Runs a program and waits, feeding `input` to its standard input.
@@ -66,7 +68,7 @@ func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil,
     group.wait()
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errData, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
 }
 
 enum Hermetic {
