@@ -60,6 +60,9 @@ package struct SeriesRule: Sendable, Equatable {
 ///     branch = "main"          # the branch `hhbench report` shows
 ///     metrics = ["time_ms", "p95_time_ms"]   # the index's metrics (or one comma-separated string)
 ///
+///     [run]
+///     secret_names = ["cookie"]   # masked in recorded command lines, beside password, token, secret, key
+///
 ///     [alerts]
 ///     notify_url = "https://hooks.example.com/perf"   # --notify's default
 ///     notify_format = "json"   # or "slack"
@@ -90,6 +93,8 @@ package struct ProjectConfig: Sendable, Equatable {
     /// `[alerts] notify_url` and `notify_format` ("json" or "slack").
     package var notifyURL: String?
     package var notifyFormat: String?
+    /// `[run] secret_names`: more names whose values `run` masks in what it records (SecretMask).
+    package var secretNames: [String] = []
 
     package init() {}
 
@@ -112,7 +117,7 @@ package struct ProjectConfig: Sendable, Equatable {
             throw InputError(file: file, line: error.line, column: error.column, problem: "not valid TOML: \(error.message)",
                              fix: "see https://toml.io for the syntax")
         }
-        let root = try ConfigSection(document, path: "", file: file, line: nil, known: ["compare", "trend", "metrics", "rules", "report", "alerts"])
+        let root = try ConfigSection(document, path: "", file: file, line: nil, known: ["compare", "trend", "metrics", "rules", "report", "alerts", "run"])
         let ruleKeys: Set<String> = ["benchmark", "metric", "alpha", "threshold_pct", "budget", "direction"]
         func rule(_ section: ConfigSection) throws(InputError) -> SeriesRule {
             var rule = SeriesRule()
@@ -154,6 +159,9 @@ package struct ProjectConfig: Sendable, Equatable {
         if let report = try root.section("report", known: ["branch", "metrics"]) {
             config.reportBranch = try report.string("branch")
             config.reportMetrics = try report.names("metrics", example: "[\"time_ms\", \"p95_time_ms\"]")
+        }
+        if let run = try root.section("run", known: ["secret_names"]) {
+            config.secretNames = try run.names("secret_names", example: "[\"cookie\", \"auth\"]") ?? []
         }
         if let alerts = try root.section("alerts", known: ["notify_url", "notify_format"]) {
             if let url = try alerts.string("notify_url") {

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Ingest
@@ -50,6 +51,7 @@ struct RunCommand: ParsableCommand {
     }
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var contextOptions: ContextOptions
 
     @Argument(help: ArgumentHelp("Commands to benchmark (quote each).", valueName: "command"))
@@ -158,8 +160,9 @@ struct RunCommand: ParsableCommand {
         if !parameterScan.isEmpty && !parameterList.isEmpty { throw ValidationError("give --parameter-scan or --parameter-list, not both") }
     }
 
-    /// The commands with their parameter values substituted, one spec each.
-    func specs() -> [CommandSpec] {
+    /// The commands with their parameter values substituted, one spec each. A name taken from the
+    /// command is stored, so its secrets are masked (`mask`).
+    func specs(mask: SecretMask = SecretMask()) -> [CommandSpec] {
         var values: [(String, String)] = []
         if scanValues.count == 3, let low = Double(scanValues[1]), let high = Double(scanValues[2]) {
             var value = low
@@ -172,7 +175,7 @@ struct RunCommand: ParsableCommand {
         }
         var specs: [CommandSpec] = []
         for (index, command) in allCommands.enumerated() {
-            let base = index < names.count ? names[index] : command
+            let base = index < names.count ? names[index] : mask.masking(command: command)
             if values.isEmpty {
                 specs.append(CommandSpec(name: base, command: command))
             } else {
@@ -196,6 +199,7 @@ struct RunCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(ballast) {} }
 
+        let mask = SecretMask(addedNames: try configOptions.load().secretNames)
         var executor = Executor(shell: shell, showOutput: showOutput)
         do {
             try executor.calibrateShell()
@@ -230,7 +234,7 @@ struct RunCommand: ParsableCommand {
 
         do {
             if let baseline {
-                let candidate = specs()[0]
+                let candidate = specs(mask: mask)[0]
                 let group = names.first ?? candidate.command
                 let a = CommandSpec(name: group + "/baseline", command: baseline)
                 let b = CommandSpec(name: group + "/candidate", command: candidate.command)
@@ -243,7 +247,7 @@ struct RunCommand: ParsableCommand {
                 let load = LoadRunner(executor: executor, concurrency: concurrency, duration: duration,
                                       rampUp: rampUp, maxRuns: maxRuns ?? 1_000_000,
                                       progress: showProgress ? LoadProgressLine.draw : nil)
-                for spec in specs() {
+                for spec in specs(mask: mask) {
                     if let setup { try executor.hook("setup", setup) }
                     let result = try load.run(spec.command)
                     if showProgress { LoadProgressLine.clear() }
@@ -260,7 +264,7 @@ struct RunCommand: ParsableCommand {
                     emit(BenchmarkSummary.load(spec, result, concurrency: concurrency, colour: colour))
                 }
             } else {
-                let specs = specs()
+                let specs = specs(mask: mask)
                 var results: [CommandResult] = []
                 for (index, spec) in specs.enumerated() {
                     let result = try runner.run(spec, index: index + 1, of: specs.count)
@@ -277,8 +281,9 @@ struct RunCommand: ParsableCommand {
         }
         record.context.tool = "hhbench run"
         record.context.toolVersion = HHBenchVersion.current
-        // A PostgreSQL URL's password never reaches the warehouse.
-        record.context.commandLine = CommandLine.arguments.map(Warehouse.redactingPasswords)
+        // Passwords, tokens and keys never reach the warehouse (SecretMask's rule; a PostgreSQL
+        // URL's password too).
+        record.context.commandLine = mask.masking(words: CommandLine.arguments.map(Warehouse.redactingPasswords))
             .map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         record.context.startedAt = startedAt
         record.context.finishedAt = Timestamp.now()
