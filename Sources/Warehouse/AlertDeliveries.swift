@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Records
 
@@ -33,6 +34,36 @@ extension Warehouse {
                 SELECT alert_key FROM alert_deliveries
                 WHERE alert_key IN (\(databaseQuestionMarks(count: keys.count))) AND http_status BETWEEN 200 AND 299
                 """, keys.map(\.databaseValue), as: String.self))
+        }
+    }
+
+    /// Claims the delivery of `alert` before it is sent, in its own transaction, so that of
+    /// several hhbench processes at once exactly one sends it: true when this call got the claim.
+    /// A claim is a row with no attempts yet; it can be taken when no row exists, when the last
+    /// delivery failed (the documented retry on a later call), or when a claim is older than
+    /// `staleAfter` seconds (its process died before it recorded the outcome). One statement,
+    /// atomic on both engines (SQLite's write lock; PostgreSQL's `ON CONFLICT … DO UPDATE … WHERE`
+    /// re-checks the row it waited for).
+    package func claimAlertDelivery(_ alert: AlertDelivery, staleAfter: Double = 600) throws -> Bool {
+        let sql = """
+            INSERT INTO alert_deliveries (alert_key, run_uuid, benchmark, metric, verdict, delivered_at, attempts, http_status)
+            VALUES (?, ?, ?, ?, ?, ?, 0, NULL)
+            ON CONFLICT (alert_key) DO UPDATE SET delivered_at = excluded.delivered_at, attempts = 0, http_status = NULL
+            WHERE COALESCE(alert_deliveries.http_status, 0) NOT BETWEEN 200 AND 299
+              AND (alert_deliveries.attempts > 0 OR alert_deliveries.delivered_at < ?)
+            RETURNING alert_key
+            """
+        let arguments = bound(alert.key, alert.runUUID, alert.benchmark, alert.metric, alert.verdict, Timestamp.now(),
+                              Timestamp.string(from: Date(timeIntervalSinceNow: -staleAfter)))
+        switch engine {
+        case .sqlite(let queue):
+            return try Self.translating(path) {
+                try queue.write { db in try Row.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) != nil }
+            }
+        #if POSTGRES
+        case .postgres(let session):
+            return try session.transaction { !(try session.query(SQLText.numberingPlaceholders(sql), arguments)).isEmpty }
+        #endif
         }
     }
 

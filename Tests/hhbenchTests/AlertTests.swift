@@ -83,6 +83,33 @@ final class LoopbackReceiver {
         #expect(again.stderr.contains("sent before"))
     }
 
+    /// Several compares at once on one database (as parallel CI jobs do) send each alert once
+    /// between them: the delivery is claimed in the warehouse before it is sent.
+    @Test(arguments: Engine.allCases) func concurrentComparesSendEachAlertOnce(engine: Engine) throws {
+        let history = try regressedHistory(engine)
+        for round in 1...3 {
+            let receiver = try LoopbackReceiver()  // a new destination: new alerts to send
+            let processes = try (0..<4).map { _ in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: HHBenchBinary.path)
+                process.arguments = ["compare", "--since", "main", "--db", history.db, "--notify", receiver.url]
+                process.currentDirectoryURL = URL(fileURLWithPath: history.repo.path)
+                process.environment = ProcessInfo.processInfo.environment.filter { key, _ in
+                    !Hermetic.ciVariables.contains(key) && !key.hasPrefix("GITHUB_") && !key.hasPrefix("HHBENCH_")
+                }
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                return process
+            }
+            for process in processes { try process.run() }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.allSatisfy { $0.terminationStatus == 1 }, "round \(round): \(processes.map(\.terminationStatus))")
+            let received = try receiver.requests()
+            #expect(received.count == 1, "round \(round): the one regression's alert arrived \(received.count) times")
+        }
+        #expect(try scalar(history.db, "SELECT count(*) FROM alert_deliveries WHERE http_status = 200") == 3)
+    }
+
     @Test(arguments: Engine.allCases) func aReceiverThatFailsTwiceGetsTheAlertOnTheThirdAttempt(engine: Engine) throws {
         let history = try regressedHistory(engine)
         let receiver = try LoopbackReceiver(failFirst: 2)

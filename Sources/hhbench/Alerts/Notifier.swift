@@ -3,7 +3,9 @@ import Records
 import Warehouse
 
 /// Sends alerts to `--notify URL` once each: an alert already delivered for the same runs (or
-/// the same change point) is skipped, and every attempt is recorded in `alert_deliveries`. A failed
+/// the same change point) is skipped, and every attempt is recorded in `alert_deliveries`. Each
+/// alert is claimed in the warehouse before it is sent (`claimAlertDelivery`), so hhbench
+/// processes running at once on one database send it once between them. A failed
 /// delivery is reported on stderr and does not change the command's exit code, which keeps
 /// meaning what the verdicts say.
 struct Notifier {
@@ -19,13 +21,24 @@ struct Notifier {
     func send(_ alerts: [Alert]) -> Int {
         guard !alerts.isEmpty else { return 0 }
         let destination = url.absoluteString
-        let delivered = (try? warehouse.deliveredAlerts(alerts.map { $0.key(destination: destination) })) ?? []
         var sent = 0
         for alert in alerts {
             let key = alert.key(destination: destination)
-            if delivered.contains(key) {
-                note("hhbench: alert for \(Printable.escaped(alert.benchmark)) \(Printable.escaped(alert.metric.name)) was sent before; not sent again")
-                continue
+            let claim = AlertDelivery(key: key, runUUID: alert.runUUID, benchmark: alert.benchmark, metric: alert.metric.name,
+                                      verdict: alert.kind.rawValue, attempts: 0, httpStatus: nil)
+            do {
+                guard try warehouse.claimAlertDelivery(claim) else {
+                    note("hhbench: alert for \(Printable.escaped(alert.benchmark)) \(Printable.escaped(alert.metric.name)) was sent before "
+                         + "(or is being sent by another hhbench); not sent again")
+                    continue
+                }
+            } catch {
+                // A database hhbench cannot write (read-only, say): what was delivered is still
+                // known, so an alert goes out once as long as no other process sends it too.
+                if (try? warehouse.deliveredAlerts([key]))?.isEmpty == false {
+                    note("hhbench: alert for \(Printable.escaped(alert.benchmark)) \(Printable.escaped(alert.metric.name)) was sent before; not sent again")
+                    continue
+                }
             }
             let body = format == .slack ? alert.slack() : alert.json(timestamp: Timestamp.now())
             let outcome = delivery.send(url, body: Data(body.compactText.utf8), contentType: "application/json")
