@@ -25,6 +25,14 @@ package struct PostgresAddress: Sendable, Equatable {
     package var sslMode: SSLMode
     /// Certificates to verify the server against (`sslrootcert`), for `verify-ca` and `verify-full`.
     package var sslRootCert: String?
+    /// Seconds to wait for a connection (libpq's `connect_timeout`, or `PGCONNECT_TIMEOUT`; 10 by
+    /// default, at least 2 as libpq rounds up). hhbench always waits a bounded time.
+    package var connectTimeout = 10
+
+    /// The URL parameters hhbench reads; any other is an error, as libpq refuses a parameter it
+    /// does not know (and hhbench would otherwise connect without what the user asked for).
+    package static let parameters: Set<String> = ["host", "port", "dbname", "user", "password", "sslmode", "sslrootcert",
+                                                  "connect_timeout", "application_name"]
 
     package var isUnixSocket: Bool { host.hasPrefix("/") }
     /// The socket file of a Unix socket connection: `.s.PGSQL.PORT` in the host folder.
@@ -33,10 +41,12 @@ package struct PostgresAddress: Sendable, Equatable {
     /// The URL as given, with the password (in the user part or a `password=` parameter) masked.
     package let redacted: String
 
-    /// True when `text` names a PostgreSQL warehouse rather than an SQLite file.
+    /// True when `text` names a PostgreSQL warehouse rather than an SQLite file: it starts with
+    /// `postgresql:` or `postgres:`, so that `postgresql:user:pw@host/db` (no `//`) is an error
+    /// that says so, never an SQLite file in a folder named after the password.
     package static func isURL(_ text: String) -> Bool {
         let lowered = text.lowercased()
-        return lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
+        return lowered.hasPrefix("postgresql:") || lowered.hasPrefix("postgres:")
     }
 
     /// Reads `url`; throws `WarehouseError.badDatabaseURL` naming what is wrong (never the password).
@@ -45,7 +55,10 @@ package struct PostgresAddress: Sendable, Equatable {
         let redacted = Self.redact(url)
         self.redacted = redacted
         func fail(_ message: String) -> WarehouseError { .badDatabaseURL(url: redacted, message: message) }
-        guard Self.isURL(url), let schemeEnd = url.range(of: "://") else { throw fail("it does not start with postgresql://") }
+        guard Self.isURL(url), let schemeEnd = url.range(of: "://"),
+              ["postgresql", "postgres"].contains(url[..<schemeEnd.lowerBound].lowercased()) else {
+            throw fail("it does not start with postgresql:// (or postgres://); write postgresql://user@host/dbname")
+        }
         var rest = Substring(url[schemeEnd.upperBound...])
         var parameters: [String: String] = [:]
         if let question = rest.firstIndex(of: "?") {
@@ -53,6 +66,10 @@ package struct PostgresAddress: Sendable, Equatable {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard parts.count == 2, let key = Self.decoded(parts[0]), let value = Self.decoded(parts[1]) else {
                     throw fail("the parameter '\(Self.redactParameter(pair))' is not key=value")
+                }
+                guard Self.parameters.contains(key) else {
+                    throw fail("unknown parameter '\(key)' (parameters are case-sensitive; hhbench reads "
+                               + Self.parameters.sorted().joined(separator: ", ") + ")")
                 }
                 parameters[key] = value
             }
@@ -111,6 +128,12 @@ package struct PostgresAddress: Sendable, Equatable {
         }
         self.sslMode = sslMode
         sslRootCert = setting("sslrootcert", "PGSSLROOTCERT")
+        if let timeout = setting("connect_timeout", "PGCONNECT_TIMEOUT") {
+            guard let seconds = Int(timeout), (1...3600).contains(seconds) else {
+                throw fail("connect_timeout '\(timeout)' is not a whole number of seconds from 1 to 3600 (hhbench always waits a bounded time)")
+            }
+            connectTimeout = max(2, seconds)
+        }
         password = urlPassword ?? parameters["password"] ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 } ?? nil
         if password == nil {
             let file = environment["PGPASSFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? home.map { ($0 as NSString).appendingPathComponent(".pgpass") }
@@ -162,6 +185,12 @@ package struct PostgresAddress: Sendable, Equatable {
             if let at = text[schemeEnd.upperBound..<authorityEnd].lastIndex(of: "@"),
                let colon = text[schemeEnd.upperBound..<at].firstIndex(of: ":") {
                 text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+            }
+        } else if let scheme = text.firstIndex(of: ":") {
+            // No `//` (`postgresql:user:pw@host/db`, refused): whatever stands before an @ may be a password.
+            let authorityEnd = text[scheme...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
+            if let at = text[scheme..<authorityEnd].lastIndex(of: "@") {
+                text.replaceSubrange(text.index(after: scheme)..<at, with: "***")
             }
         }
         if let question = text.firstIndex(of: "?") {

@@ -51,6 +51,20 @@ import Warehouse
                 #expect("\(error)".contains("ci:***@h"), "\(error)")
             }
         }
+        // As libpq: unknown parameters, bad values and wrong case are errors, never ignored.
+        for bad in ["postgresql://ci:hunter2@h/d?sslmod=verify-full", "postgresql://ci:hunter2@h/d?SSLMODE=verify-full",
+                    "postgresql://ci:hunter2@h/d?sslmode=verify-fulll", "postgresql://ci:hunter2@h/d?connect_timeout=0",
+                    "postgresql://ci:hunter2@h/d?connect_timeout=ten", "postgresql:ci:hunter2@h/d", "postgres:ci:hunter2@h/d"] {
+            #expect(PostgresAddress.isURL(bad), "\(bad) is not an SQLite path")
+            do {
+                _ = try PostgresAddress(url: bad, environment: empty, home: home.path)
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect(!"\(error)".contains("hunter2"), "\(error)")
+            }
+        }
+        #expect(try PostgresAddress(url: "postgresql://u@h/d?connect_timeout=1&application_name=ci", environment: empty, home: home.path).connectTimeout == 2)
+        #expect(try PostgresAddress(url: "postgresql://u@h/d", environment: ["PGCONNECT_TIMEOUT": "30"], home: home.path).connectTimeout == 30)
         #expect(PostgresAddress.redact("postgresql://u@h/d?password=hunter2&sslmode=disable") == "postgresql://u@h/d?password=***&sslmode=disable")
         #expect(Warehouse.redactingPasswords("--db=postgres://u:hunter2@h/d") == "--db=postgres://u:***@h/d")
         #expect(Warehouse.redactingPasswords("plain.db") == "plain.db")

@@ -5,9 +5,20 @@ import PostgresNIO
 /// One connection to a PostgreSQL warehouse, used synchronously: every hhbench command is one
 /// sequential process, and the warehouse's API (the same for SQLite) is synchronous. Queries go
 /// through postgres-nio's extended protocol with bound parameters, never spliced into the SQL.
+///
+/// Every wait has a deadline: connecting `connect_timeout` (default 10 s), each statement and each
+/// commit `statementDeadline` (default 300 s, `HHBENCH_PG_STATEMENT_DEADLINE` seconds). A server
+/// that dies mid-statement ends the command at once (or, where the connection's end is not
+/// reported, within the deadline) with "the server went away"; the server rolls back whatever
+/// transaction was open, so nothing partial stays. One lock keeps the connection to one thread
+/// at a time: a report reads from several.
 final class PostgresSession: @unchecked Sendable {
     let address: PostgresAddress
     private let connection: PostgresConnection
+    private let lock = NSRecursiveLock()
+    /// Seconds a statement or a commit may take before the command gives up on the server.
+    let statementDeadline: Double = ProcessInfo.processInfo.environment["HHBENCH_PG_STATEMENT_DEADLINE"]
+        .flatMap(Double.init).flatMap { $0 > 0 && $0 <= 86_400 ? $0 : nil } ?? 300
     /// postgres-nio logs through swift-log; hhbench's diagnostics are its own errors.
     static let logger = Logger(label: "hhbench.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -21,11 +32,53 @@ final class PostgresSession: @unchecked Sendable {
             configuration = .init(host: address.host, port: address.port, username: address.user, password: address.password,
                                   database: address.database, tls: try Self.tls(address))
         }
+        var withTimeout = configuration
+        withTimeout.options.connectTimeout = .seconds(Int64(address.connectTimeout))
+        let connecting = PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: withTimeout,
+                                                    id: 1, logger: Self.logger)
+        // The TCP connect has its own timeout; the start-up and authentication that follow are
+        // held to the same deadline here.
+        connection = try Self.wait(connecting, seconds: Double(address.connectTimeout) + 1, address: address, connection: nil,
+                                   doing: "connecting (connect_timeout \(address.connectTimeout) s)")
+    }
+
+    /// The value of `future`, or an error once `seconds` pass or the connection is gone.
+    private static func wait<T>(_ future: EventLoopFuture<T>, seconds: Double, address: PostgresAddress, connection: PostgresConnection?,
+                                doing what: String) throws -> T {
+        let outcome = Outcome<T>()
+        future.whenComplete { outcome.set($0) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var closedSince: UInt64?
+        while outcome.done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let connection, connection.isClosed {
+                // The connection ended; its pending request should fail at once. Where it does not
+                // (the hang this replaces), one second is enough to say so.
+                closedSince = closedSince ?? now
+                if now - closedSince! > 1_000_000_000 {
+                    throw WarehouseError.unreachable(url: address.redacted, reason: "the server went away while \(what); nothing of it was kept")
+                }
+            }
+            if Double(now - start) / 1e9 > seconds {
+                if let connection { let _: EventLoopFuture<Void> = connection.close() }
+                throw WarehouseError.unreachable(url: address.redacted, reason: "no answer within \(Int(seconds)) s while \(what): "
+                                                 + "the server went away or is stuck; nothing of it was kept")
+            }
+        }
         do {
-            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
-                                                        id: 1, logger: Self.logger).wait()
+            return try outcome.value!.get()
         } catch {
-            throw Self.translate(error, address)
+            throw translate(error, address)
+        }
+    }
+
+    /// A result handed from the event loop to the waiting thread.
+    private final class Outcome<T>: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        private(set) var value: Result<T, any Error>?
+        func set(_ result: Result<T, any Error>) {
+            value = result
+            done.signal()
         }
     }
 
@@ -56,11 +109,12 @@ final class PostgresSession: @unchecked Sendable {
     func query(_ sql: String, _ arguments: [any PostgresArgument] = []) throws -> [PostgresRow] {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { try argument.bind(into: &bindings) }
-        do {
-            return Array(try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait().rows)
-        } catch {
-            throw Self.translate(error, address)
-        }
+        lock.lock()
+        defer { lock.unlock() }
+        let pending = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger)
+        let statement = sql.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "a statement"
+        return Array(try Self.wait(pending, seconds: statementDeadline, address: address, connection: connection,
+                                   doing: "waiting for \(statement.uppercased() == "COMMIT" ? "the commit" : "a \(statement.uppercased()) statement")").rows)
     }
 
     /// The first column of the first row, nil when there is no row or it is NULL.
@@ -96,6 +150,8 @@ final class PostgresSession: @unchecked Sendable {
     /// deadlock or serialization failure (writers racing for the same rows) rolls back and runs
     /// `body` again, up to `attempts` times in all.
     func transaction<T>(attempts: Int = 8, begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
         var attempt = 1
         while true {
             try script(begin)
@@ -145,7 +201,9 @@ final class PostgresSession: @unchecked Sendable {
             }
         }
         switch psql.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+        case .serverClosedConnection, .uncleanShutdown:
+            return WarehouseError.unreachable(url: where_, reason: "the server went away (the connection closed); what was not committed was not kept")
+        case .connectionError:
             let reason = psql.underlying.map { String(describing: $0) } ?? "the connection failed"
             return WarehouseError.unreachable(url: where_, reason: reason)
         case .sslUnsupported:

@@ -18,6 +18,8 @@ final class PostgresServer: @unchecked Sendable {
     /// The database that refuses connections without TLS.
     static let tlsDatabase = "hh_tls"
     private let dataFolder: String
+    private let root: String
+    private let options: String
     let binaries: String
 
     /// The shared cluster, started on first use.
@@ -37,7 +39,8 @@ final class PostgresServer: @unchecked Sendable {
 
     private static var runningAsRoot: Bool { geteuid() == 0 }
 
-    private init() throws {
+    /// A cluster of its own (a test that stops its server must not stop the shared one).
+    init() throws {
         let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
             .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }.map { "/usr/lib/postgresql/\($0)/bin" }
         guard let binaries = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }) else {
@@ -45,6 +48,7 @@ final class PostgresServer: @unchecked Sendable {
         }
         self.binaries = binaries
         let root = "/tmp/hhbench-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
+        self.root = root
         dataFolder = root + "/data"
         socketFolder = root + "/socket"
         port = try freeLoopbackPort()
@@ -70,7 +74,7 @@ final class PostgresServer: @unchecked Sendable {
         let rules = (try? String(contentsOfFile: hba, encoding: .utf8)) ?? ""
         try Self.check(Self.asServerUser("/bin/sh", ["-c", "printf '%s\\n%s' 'hostnossl \(Self.tlsDatabase) all all reject' \"$1\" > \(hba)",
                                                      "sh", rules]), "pg_hba.conf")
-        let options = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(socketFolder) -c fsync=off "
+        options = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(socketFolder) -c fsync=off "
             + "-c max_connections=200 -c shared_buffers=64MB -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
         try Self.check(Self.asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-o", options, "-l", root + "/server.log", "-w", "-t", "60", "start"]),
                        "pg_ctl start")
@@ -78,6 +82,17 @@ final class PostgresServer: @unchecked Sendable {
         Self.started.append((binaries + "/pg_ctl", dataFolder))
         Self.lock.unlock()
         atexit { PostgresServer.stopAll() }
+    }
+
+    /// `pg_ctl stop -m immediate`: the server dies as in a crash, without closing sessions cleanly.
+    func stopImmediately() throws {
+        try Self.check(Self.asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-m", "immediate", "-w", "stop"]), "pg_ctl stop")
+    }
+
+    /// Starts the cluster again after `stopImmediately` (crash recovery runs first).
+    func start() throws {
+        try Self.check(Self.asServerUser(binaries + "/pg_ctl", ["-D", dataFolder, "-o", options, "-l", root + "/server.log", "-w", "-t", "60", "start"]),
+                       "pg_ctl start")
     }
 
     /// Clusters to stop at exit.
