@@ -53,7 +53,7 @@ let package = Package(
         // Run context from git, the machine and the CI environment.
         .target(name: "Capture", dependencies: ["Records", "CMeasure"], swiftSettings: strict),
         // One file per input format, bytes in, run records out. No database.
-        .target(name: "Ingest", dependencies: ["Records", crypto], swiftSettings: strict + fuzzed),
+        .target(name: "Ingest", dependencies: ["Records"], swiftSettings: strict + fuzzed),
         // SQLite through GRDB, PostgreSQL through postgres-nio: open, migrate, write runs, read series.
         // The SQL lives in migrations/ (migrations/postgres/ for PostgreSQL) and queries/.
         .target(

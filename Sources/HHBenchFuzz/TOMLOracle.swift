@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TOML
 
 /// Python's tomllib as a coprocess for the config target's differential check: started once a
@@ -25,20 +28,35 @@ final class TOMLOracle {
 
     /// tomllib's answer: canonical text, "reject", "big" or "skip".
     func answer(_ bytes: [UInt8]) -> String {
-        let length = UInt32(bytes.count).bigEndian
-        input.fileHandleForWriting.write(withUnsafeBytes(of: length) { Data($0) } + Data(bytes))
+        let length = UInt32(bytes.count)
+        write([UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + bytes)
         let header = read(4)
         let size = header.reduce(0) { $0 << 8 | Int($1) }
         return String(decoding: read(size), as: UTF8.self)
     }
 
+    // Plain read(2) and write(2), again on EINTR: libFuzzer's timer signal interrupts them, and
+    // FileHandle reports that as an error.
+    private func write(_ bytes: [UInt8]) {
+        let descriptor = input.fileHandleForWriting.fileDescriptor
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            precondition(count > 0, "the tomllib oracle stopped reading (errno \(errno))")
+            written += count
+        }
+    }
+
     private func read(_ count: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        while bytes.count < count {
-            guard let chunk = try? output.fileHandleForReading.read(upToCount: count - bytes.count), !chunk.isEmpty else {
-                preconditionFailure("the tomllib oracle stopped answering")
-            }
-            bytes += chunk
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes[filled...].withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            precondition(got > 0, "the tomllib oracle stopped answering (errno \(errno))")
+            filled += got
         }
         return bytes
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Records
 
 /// hhbench's own results format: JSON Lines, one object a line.
@@ -59,8 +58,6 @@ package struct NativeFormat: InputFormat {
             lineNumber += 1
             do throws(InputError) {
                 try readLine(line, number: lineNumber, file: input.name, into: &sections)
-                sections[sections.count - 1].bytes.append(contentsOf: line)
-                sections[sections.count - 1].bytes.append(0x0A)
                 return true
             } catch {
                 failure = error
@@ -80,8 +77,6 @@ package struct NativeFormat: InputFormat {
             record.uuid = section.uuid
             record.contextIsComplete = section.isExported
             if let format = section.sourceFormat { record.sourceFormat = format }
-            record.contentHash = section.contentHash ?? ""
-            if sections.count > 1, section.contentHash == nil { record.contentHash = Hex.string(SHA256.hash(data: section.bytes)) }
             records.append(record)
         }
         return records
@@ -95,9 +90,7 @@ package struct NativeFormat: InputFormat {
         var hasContext = false
         var isExported = false
         var uuid: String?
-        var contentHash: String?
         var sourceFormat: String?
-        var bytes: [UInt8] = []
     }
 
     private func readLine(_ line: ArraySlice<UInt8>, number: Int, file: String, into sections: inout [Section]) throws(InputError) {
@@ -127,7 +120,7 @@ package struct NativeFormat: InputFormat {
                 }
                 switch key {
                 case "uuid": section.uuid = text
-                case "content_hash": section.contentHash = text
+                case "content_hash": break  // the warehouse hashes what it stores; a file's own hash is not taken
                 default: section.sourceFormat = text
                 }
                 runMembers.remove(at: index)

@@ -40,34 +40,38 @@ extension Warehouse {
     /// Runs as records with their whole context, raw samples and given (not derived) measurements:
     /// what recording them again needs to rebuild them exactly.
     package func exportRecord(runID: Int64) throws -> RunRecord {
-        try read { reader in
-            guard var record = try reader.first("""
-                SELECT r.*, m.name AS machine_name, m.fingerprint, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
-                       c.parents, c.author_name, c.author_email, c.committed_at, c.subject
-                FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
-                WHERE r.id = ?
-                """, bound(runID), { row in try Self.exportedRun(text: { row[$0] as String? }, integer: { row[$0] as Int64? }) }) else {
-                throw WarehouseError.runNotFound(String(runID))
-            }
-            try reader.each("""
-                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
-                FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
-                WHERE s.run_id = ? ORDER BY s.id
-                """, bound(runID)) { series in
-                record.series.append(SampleSeries(benchmark: Self.benchmark(series), metric: Self.metric(series),
-                                                  values: try SampleCoding.decode(series, path: path)))
-            }
-            let order = reader.bytewise
-            try reader.each("""
-                SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
-                FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
-                WHERE ms.run_id = ? AND ms.derived = 0 ORDER BY b.name \(order), b.group_name \(order), b.params \(order), mt.name \(order)
-                """, bound(runID)) { measurement in
-                record.measurements.append(MeasuredValue(benchmark: Self.benchmark(measurement), metric: Self.metric(measurement),
-                                                         value: measurement["value"]))
-            }
-            return record
+        try read { reader in try Self.exportRecord(runID: runID, reader) }
+    }
+
+    /// The same, through a reader of a transaction under way (a writer checking a stored run).
+    static func exportRecord(runID: Int64, _ reader: SQLReader) throws -> RunRecord {
+        let path = reader.path
+        guard var record = try reader.first("""
+            SELECT r.*, m.name AS machine_name, m.fingerprint, m.hostname, m.os, m.kernel, m.arch, m.cpu_model, m.cpu_cores, m.memory_bytes,
+                   c.parents, c.author_name, c.author_email, c.committed_at, c.subject
+            FROM runs r JOIN machines m ON m.id = r.machine_id LEFT JOIN commits c ON c.sha = r.commit_sha
+            WHERE r.id = ?
+            """, bound(runID), { row in try Self.exportedRun(text: { row[$0] as String? }, integer: { row[$0] as Int64? }) }) else {
+            throw WarehouseError.runNotFound(String(runID))
         }
+        try reader.each("""
+            SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, \(SampleCoding.columns)
+            FROM sample_series s JOIN benchmarks b ON b.id = s.benchmark_id JOIN metrics mt ON mt.id = s.metric_id
+            WHERE s.run_id = ? ORDER BY s.id
+            """, bound(runID)) { series in
+            record.series.append(SampleSeries(benchmark: Self.benchmark(series), metric: Self.metric(series),
+                                              values: try SampleCoding.decode(series, path: path)))
+        }
+        let order = reader.bytewise
+        try reader.each("""
+            SELECT b.name, b.group_name, b.params, mt.name AS metric, mt.unit, mt.direction, ms.value
+            FROM measurements ms JOIN benchmarks b ON b.id = ms.benchmark_id JOIN metrics mt ON mt.id = ms.metric_id
+            WHERE ms.run_id = ? AND ms.derived = 0 ORDER BY b.name \(order), b.group_name \(order), b.params \(order), mt.name \(order)
+            """, bound(runID)) { measurement in
+            record.measurements.append(MeasuredValue(benchmark: Self.benchmark(measurement), metric: Self.metric(measurement),
+                                                     value: measurement["value"]))
+        }
+        return record
     }
 
     /// The benchmark of a row with the columns `name`, `group_name` and `params`.

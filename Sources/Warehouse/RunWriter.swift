@@ -52,6 +52,8 @@ extension Warehouse {
                         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                             throw WarehouseError.runRefused(path: path, source: source,
                                                             reason: error.message ?? "a constraint of the schema")
+                        } catch WarehouseError.uuidConflict(let path, "", let uuid, let runID) {
+                            throw WarehouseError.uuidConflict(path: path, source: source, uuid: uuid, runID: runID)
                         }
                     }
                     return .commit
@@ -61,13 +63,20 @@ extension Warehouse {
         }
     }
 
-    private func writeOne(_ record: RunRecord, allowDuplicate: Bool, machineIDs: inout [String: Int64],
+    private func writeOne(_ given: RunRecord, allowDuplicate: Bool, machineIDs: inout [String: Int64],
                           _ db: Database) throws -> WriteOutcome {
+        var record = given
+        record.contentHash = given.storedContentHash
         let context = record.context
         let machine = context.machine ?? MachineInfo(name: "unknown")
         let uuid = record.uuid ?? RunIdentifier.make()
         if let given = record.uuid,
-           let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM runs WHERE uuid = ?"), arguments: [given]) {
+           let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, content_hash FROM runs WHERE uuid = ?"), arguments: [given]) {
+            let id: Int64 = existing["id"]
+            if existing["content_hash"] as String? != record.contentHash {
+                try Self.checkSameContent(record, storedRunID: id, uuid: given, SQLReader(connection: .sqlite(db), path: path))
+                try db.execute(sql: "UPDATE runs SET content_hash = ? WHERE id = ?", arguments: [record.contentHash, id])
+            }
             return .duplicate(runID: id, uuid: given)
         }
         // Last guard for callers that skipped RunRecord.checkStorable: nothing non-finite is stored.
@@ -88,6 +97,15 @@ extension Warehouse {
         for ancestor in context.ancestry { try upsertCommit(ancestor, db) }
         let runID = try insertRun(record, uuid: uuid, machineID: machineID, db)
         return .recorded(try insertResults(record, runID: runID, uuid: uuid, db))
+    }
+
+    /// A run whose uuid is stored already is the same run only if its content is: an older
+    /// hhbench stored the input file's hash, so the stored run is read back and hashed again.
+    static func checkSameContent(_ record: RunRecord, storedRunID: Int64, uuid: String, _ reader: SQLReader) throws {
+        let stored = try exportRecord(runID: storedRunID, reader)
+        guard stored.storedContentHash == record.contentHash else {
+            throw WarehouseError.uuidConflict(path: reader.path, source: "", uuid: uuid, runID: storedRunID)
+        }
     }
 
     private func upsertMachine(_ machine: MachineInfo, fingerprint: String, _ db: Database) throws -> Int64 {

@@ -23,6 +23,8 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     case corrupt(path: String, message: String)
     /// The database refused a run at write time (a constraint); nothing of the batch was written.
     case runRefused(path: String, source: String, reason: String)
+    /// A run whose uuid is stored already with other content (an edited export, say).
+    case uuidConflict(path: String, source: String, uuid: String, runID: Int64)
     /// Any other error of the database engine.
     case engine(path: String, message: String)
     /// A run id or uuid prefix that matches nothing, or more than one run.
@@ -84,6 +86,10 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
             return "\(path): another process held the database for over \(Int(Warehouse.busyTimeout)) s; nothing was written. Try again"
         case let .corrupt(path, message):
             return "\(path): the database is damaged (\(message)). Restore it from a copy, or record into a new path"
+        case let .uuidConflict(path, source, uuid, runID):
+            return (source.isEmpty ? "" : "\(Records.Printable.escaped(source)): ") + "run \(uuid) is stored already in \(path) as run \(runID), "
+                + "with other content (its samples or values differ); nothing was written. An edited export keeps its uuid: "
+                + "remove the uuid from its run line to record it as a new run, or compare the two with hhbench show \(runID)"
         case let .runRefused(path, source, reason):
             return (source.isEmpty ? "" : "\(Records.Printable.escaped(source)): ") + "the run was refused by \(path) (\(Records.Printable.escaped(reason))); "
                 + "nothing was written. Check the input for a benchmark and metric given twice"

@@ -229,6 +229,40 @@ import Testing
         #expect(result.stderr.contains("blocker"), "\(result.stderr)")
     }
 
+    /// Names and units from the data keep their place in every command's markdown: no raw tag, no
+    /// `|` that adds a column.
+    @Test func markdownEscapesEveryCellInEveryCommand() throws {
+        let repo = try GitRepository()
+        let db = repo.folder.file("perf.db")
+        for index in 1...4 {
+            _ = try repo.commit("c\(index)")
+            let samples = (0..<8).map { String(10.0 + Double(($0 + index) % 3) / 10) }.joined(separator: ",")
+            let input = try repo.folder.write("r.jsonl", #"{"benchmark":"a|b<script>","metric":"time_ms","unit":"<script>|ms","samples":[\#(samples)]}"# + "\n")
+            let result = try hhbench(["record", "--db", db, input, "--machine", "m|<b>x</b>"], cwd: repo.path)
+            try #require(result.status == 0, "\(result.stderr)")
+        }
+        func unescapedPipes(_ line: Substring) -> Int {
+            var count = 0, previous: Character = " "
+            for character in line {
+                if character == "|" && previous != "\\" { count += 1 }
+                previous = character
+            }
+            return count
+        }
+        for arguments in [["trend", "time_ms", "--format", "markdown"], ["compare", "--against", "HEAD~1", "--format", "markdown"],
+                          ["runs", "--format", "markdown"], ["query", "latest", "--format", "markdown"], ["show", "1", "--format", "markdown"]] {
+            let result = try hhbench(arguments + ["--db", db], cwd: repo.path)
+            #expect([0, 1, 3].contains(result.status), "\(arguments): \(result.stderr)")
+            #expect(!result.stdout.contains("<script>") && !result.stdout.contains("<b>"), "\(arguments): a raw tag: \(result.stdout)")
+            var columns: Int?  // the current table's, from its header line
+            for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+                guard line.hasPrefix("|") else { columns = nil; continue }
+                columns = columns ?? unescapedPipes(line)
+                #expect(unescapedPipes(line) == columns, "\(arguments): a cell adds a column: \(line)")
+            }
+        }
+    }
+
     @Test func wideNamesRenderInLinearTime() throws {
         let folder = try TemporaryFolder()
         let name = String(repeating: "n", count: 100_000)

@@ -153,6 +153,32 @@ import Testing
         #expect(try f.rows("latest", ["branch": "main"]).isEmpty, "a branch given is a branch kept")
     }
 
+    /// The gate queries do not pass because the runs were recorded without a commit: the newest
+    /// run is then the candidate (budgets checks it; regressions compares it with main's window).
+    @Test(arguments: Engine.allCases) func gatesCoverRunsWithoutACommit(engine: Engine) throws {
+        let folder = try TemporaryFolder()  // not a git repository: no commit is captured
+        let db = try engine.newWarehouse(in: folder)
+        let slow = try folder.write("slow.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":30}"# + "\n")
+        let recorded = try hhbench(["record", "--db", db, slow, "--machine", "m1"], cwd: folder.path)
+        try #require(recorded.status == 0, "\(recorded.stderr)")
+        #expect(try scalar(db, "SELECT count(*) FROM runs WHERE commit_sha IS NULL") == 1)
+        let gate = try hhbench(["query", "budgets", "--db", db, "--param", #"budgets={"p95_time_ms": 20}"#, "--fail-on", "rows"], cwd: folder.path)
+        #expect(gate.status == 1, "a run over budget without a commit passed the gate: \(gate.stdout) \(gate.stderr)")
+
+        // regressions: main's history at commits, then a slower run without one.
+        let repo = try GitRepository()
+        let history = try engine.newWarehouse(in: repo.folder)
+        for index in 1...3 {
+            _ = try repo.commit("main \(index)")
+            let input = try repo.folder.write("r.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":10}"# + "\n")
+            #expect(try hhbench(["record", "--db", history, input, "--machine", "m1"], cwd: repo.path).status == 0)
+        }
+        let candidate = try folder.write("candidate.jsonl", #"{"benchmark":"api","metric":"p95_time_ms","value":15}"# + "\n")
+        #expect(try hhbench(["record", "--db", history, candidate, "--machine", "m1"], cwd: folder.path).status == 0)
+        let regressions = try hhbench(["query", "regressions", "--db", history, "--fail-on", "rows"], cwd: repo.path)
+        #expect(regressions.status == 1, "a slower run without a commit passed the gate: \(regressions.stdout) \(regressions.stderr)")
+    }
+
     @Test func gatesListsAndTheReadOnlyGuard() throws {
         let f = try Fixture()
         let gate = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 20}"#, "--fail-on", "rows"], cwd: f.repo.path)

@@ -25,7 +25,7 @@ LAYERS = {
     "Statistics": set(),
     "Records": {"Statistics"},
     "Capture": {"Records", "CMeasure"},
-    "Ingest": {"Records", "Statistics", "Crypto"},
+    "Ingest": {"Records", "Statistics"},
     "Warehouse": {"Records", "Statistics", "GRDB", "Crypto", "PostgresNIO", "Logging"},
     "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},
     "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOML"},

@@ -1,6 +1,6 @@
 -- name: regressions
 -- description: The runs of a commit against the baseline of a branch, rows only where a metric got worse by more than :threshold_pct.
--- param: :commit         the candidate commit, full sha or a prefix (default: the newest run's commit)
+-- param: :commit         the candidate commit, full sha or a prefix (default: the newest run's commit, or that run alone when it has no commit)
 -- param: :branch         the baseline branch (default 'main', or 'master' when no run is on main)
 -- param: :window         baseline commits with results (default 10)
 -- param: :threshold_pct  the smallest change worth a row, in percent, in the metric's worse direction (default 10)
@@ -17,10 +17,15 @@
 \if :{?threshold_pct} \else \set threshold_pct '' \endif
 \if :{?metric} \else \set metric '' \endif
 WITH RECURSIVE
+newest AS (
+    SELECT run_id, commit_sha FROM hh_runs ORDER BY recorded_at DESC, run_id DESC LIMIT 1
+),
+-- A gate must not pass because the runs have no commit: then the newest run is the candidate.
 candidate_runs AS (
     SELECT run_id, commit_sha, machine FROM hh_runs
-    WHERE commit_sha LIKE coalesce(nullif(:'commit', ''), (SELECT commit_sha FROM hh_runs WHERE commit_sha IS NOT NULL
-                                              ORDER BY recorded_at DESC, run_id DESC LIMIT 1)) || '%'
+    WHERE CASE WHEN nullif(:'commit', '') IS NOT NULL THEN commit_sha LIKE nullif(:'commit', '') || '%'
+               WHEN (SELECT commit_sha FROM newest) IS NULL THEN run_id = (SELECT run_id FROM newest)
+               ELSE commit_sha = (SELECT commit_sha FROM newest) END
 ),
 candidate AS (
     SELECT m.benchmark, m.params, m.metric, m.unit, m.direction, avg(m.value) AS value, count(*) AS runs
@@ -33,7 +38,7 @@ candidate AS (
 head AS (
     SELECT commit_sha AS sha FROM hh_runs
     WHERE branch = coalesce(nullif(:'branch', ''), (SELECT branch FROM hh_runs WHERE branch IN ('main', 'master') ORDER BY branch = 'main' DESC LIMIT 1), 'main') AND commit_sha IS NOT NULL
-      AND commit_sha NOT IN (SELECT commit_sha FROM candidate_runs)
+      AND commit_sha NOT IN (SELECT commit_sha FROM candidate_runs WHERE commit_sha IS NOT NULL)
     ORDER BY recorded_at DESC, run_id DESC LIMIT 1
 ),
 history(sha, depth) AS (
@@ -44,7 +49,7 @@ history(sha, depth) AS (
 ),
 window_commits AS (
     SELECT h.sha FROM history h
-    WHERE h.sha NOT IN (SELECT commit_sha FROM candidate_runs)
+    WHERE h.sha NOT IN (SELECT commit_sha FROM candidate_runs WHERE commit_sha IS NOT NULL)
       AND EXISTS (SELECT 1 FROM hh_runs r WHERE r.commit_sha = h.sha AND r.machine IN (SELECT machine FROM candidate_runs))
     ORDER BY h.depth LIMIT coalesce(CAST(nullif(:'window', '') AS integer), 10)
 ),

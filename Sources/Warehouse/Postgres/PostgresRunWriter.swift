@@ -23,6 +23,8 @@ struct PostgresRunWriter {
                     return try writeOne(record, allowDuplicate: allowDuplicate, ids: ids)
                 } catch WarehouseError.runRefused(let path, _, let reason) {
                     throw WarehouseError.runRefused(path: path, source: source, reason: reason)
+                } catch WarehouseError.uuidConflict(let path, "", let uuid, let runID) {
+                    throw WarehouseError.uuidConflict(path: path, source: source, uuid: uuid, runID: runID)
                 }
             }
         }
@@ -113,7 +115,9 @@ struct PostgresRunWriter {
                   Nullable(commit.authorEmail), Nullable(commit.committedAt), Nullable(commit.subject)])
     }
 
-    private func writeOne(_ record: RunRecord, allowDuplicate: Bool, ids: SharedRowIDs) throws -> WriteOutcome {
+    private func writeOne(_ given: RunRecord, allowDuplicate: Bool, ids: SharedRowIDs) throws -> WriteOutcome {
+        var record = given
+        record.contentHash = given.storedContentHash
         let context = record.context
         let path = session.address.redacted
         let machine = context.machine ?? MachineInfo(name: "unknown")
@@ -124,7 +128,7 @@ struct PostgresRunWriter {
             throw WarehouseError.runRefused(path: path, source: "", reason: "\(bad.benchmark.displayName) \(bad.metric.name) is not finite")
         }
         let uuid = record.uuid ?? RunIdentifier.make()
-        let repeatsAllowed = allowDuplicate || record.contentHash.isEmpty
+        let repeatsAllowed = allowDuplicate
         let tags = JSONValue.object(context.tags).canonicalText
         let extra = JSONValue.object(context.extra).compactText
         let inserted = try session.value("""
@@ -141,12 +145,16 @@ struct PostgresRunWriter {
             // The same uuid, or the same input at the same commit and machine: recorded before,
             // or by another writer a moment ago.
             let earlier = try session.query("""
-                SELECT id, uuid FROM runs WHERE uuid = $1
+                SELECT id, uuid, content_hash FROM runs WHERE uuid = $1
                    OR (content_hash = $2 AND coalesce(commit_sha, '') = $3 AND machine_id = $4 AND repeats_allowed = 0)
                 ORDER BY (uuid = $1) DESC, id LIMIT 1
                 """, [uuid, record.contentHash, context.commit?.sha ?? "", machineID])
             guard let row = earlier.first else { throw WarehouseError.engine(path: path, message: "a run conflicted with nothing") }
-            let (id, existing) = try row.decode((Int64, String).self)
+            let (id, existing, storedHash) = try row.decode((Int64, String, String?).self)
+            if existing == uuid, storedHash != record.contentHash {
+                try Warehouse.checkSameContent(record, storedRunID: id, uuid: uuid, SQLReader(connection: .postgres(session), path: path))
+                try session.query("UPDATE runs SET content_hash = $1 WHERE id = $2", [record.contentHash, id])
+            }
             return .duplicate(runID: id, uuid: existing)
         }
         var measurementRows: [[any PostgresArgument]] = []

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Ingest
 import Records
@@ -30,8 +29,7 @@ struct ImportBaselinesCommand: ParsableCommand {
     func run() throws {
         let input = try InputReader.read(file)
         try input.checkUTF8()
-        var record = try LegacyBaselinesFormat().read(input)
-        record.contentHash = Hex.string(SHA256.hash(data: input.bytes))
+        let record = try LegacyBaselinesFormat().read(input)
         var recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)
         recorder.captureCommit = contextOptions.commit != nil
         var receipts = Receipts(format)

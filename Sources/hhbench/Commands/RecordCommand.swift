@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Ingest
 import Records
@@ -159,12 +158,8 @@ struct RecordCommand: ParsableCommand {
         // Parse everything first: one bad file means nothing is written.
         let records = try inputs.map { input throws(InputError) -> [RunRecord] in
             let format = try Formats.resolve(input, forced: inputFormat)
-            let runs = try format.readRuns(input)
-            return runs.count == 1 && runs[0].contentHash.isEmpty ? runs.map { run in
-                var record = run
-                record.contentHash = Hex.string(SHA256.hash(data: input.bytes))
-                return record
-            } : runs
+            // Each run's content hash is the warehouse's to compute, from what it stores.
+            return try format.readRuns(input)
         }
         let batch = zip(inputs, records).flatMap { pair in pair.1.map { (record: $0, source: pair.0.name) } }
         var recorder = contextOptions.recorder(allowDuplicate: allowDuplicate)

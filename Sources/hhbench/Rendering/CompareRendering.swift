@@ -109,7 +109,8 @@ enum CompareRendering {
     static func markdown(_ report: CompareReport, all: Bool = false) -> String {
         let regressions = report.count(.regression) + report.count(.overBudget)
         var text = "### hhbench compare: " + (regressions > 0 ? "⚠️ " : "✅ ") + summaryLine(report) + "\n\n"
-        text += header(report).replacingOccurrences(of: "\n", with: "") + "\n\n"
+        // Machine, branch and commit names are data: escaped like every cell.
+        text += DataTable.markdownCell(header(report).replacingOccurrences(of: "\n", with: "")) + "\n\n"
         let notable = report.comparisons.filter { $0.verdict != .unchanged }
         let quiet = report.comparisons.filter { $0.verdict == .unchanged }
         if !notable.isEmpty { text += rows(notable, correction: report.correction, all: all).renderMarkdown() + "\n" }

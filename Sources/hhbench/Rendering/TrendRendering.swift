@@ -110,8 +110,8 @@ enum TrendRendering {
                 .joined(separator: "<br>")
             let drift = series.drift.map { "\(signed($0.slopePer100Commits)) per 100 commits" + ($0.flagged ? " ⚠️" : "") } ?? ""
             out += "| \(DataTable.markdownCell(series.benchmark.displayName)) | \(series.points.count) | "
-                + "\(series.points.last.map { Display.withUnit($0.value, series.metric.unit) } ?? "-") | "
-                + "\(sparkline(series.points.map(\.value), width: 30)) | \(changes) | \(drift) |\n"
+                + "\(DataTable.markdownCell(series.points.last.map { Display.withUnit($0.value, series.metric.unit) } ?? "-")) | "
+                + "\(sparkline(series.points.map(\.value), width: 30)) | \(changes) | \(DataTable.markdownCell(drift)) |\n"
         }
         for series in report.series {
             if let link = svgLinks[series.benchmark.displayName] {
