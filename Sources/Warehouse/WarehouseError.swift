@@ -85,7 +85,8 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
         case let .busy(path):
             return "\(path): another process held the database for over \(Int(Warehouse.busyTimeout)) s; nothing was written. Try again"
         case let .corrupt(path, message):
-            return "\(path): the database is damaged (\(message)). Restore it from a copy, or record into a new path"
+            return "\(path): the database is damaged (\(message)); nothing was written to it. Restore it from a copy, "
+                + "salvage it with sqlite3 \(path) .recover | sqlite3 NEW.db, or record into a new path"
         case let .uuidConflict(path, source, uuid, runID):
             return (source.isEmpty ? "" : "\(Records.Printable.escaped(source)): ") + "run \(uuid) is stored already in \(path) as run \(runID), "
                 + "with other content (its samples or values differ); nothing was written. An edited export keeps its uuid: "

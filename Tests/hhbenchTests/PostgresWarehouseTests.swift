@@ -302,6 +302,35 @@ import Warehouse
         #expect(nowhere.status == 2 && nowhere.stderr.contains("cannot connect"), "\(nowhere.stderr)")
     }
 
+    /// `query` on PostgreSQL prints each built-in type as psql does (the server's text output),
+    /// keeps dollar-quoted strings and jsonb's `?` operator as written, and binds only psql's
+    /// variables. (Integers, floats, numerics and booleans are read as SQLite holds them, so that
+    /// the shipped queries answer alike on both engines: true is 1, 12.30 is 12.3.)
+    @Test func queryPrintsEveryTypeAsPsqlDoes() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        let url = server.url(database)
+        let folder = try TemporaryFolder()
+        #expect(try Self.record(Self.realFiles, into: url, in: folder.path).status == 0)
+        let textual = """
+            SELECT '2026-12-07 10:00:00.25+01'::timestamptz AS tz, '2026-12-07 10:00'::timestamp AS ts, '2026-12-07'::date AS d,
+                   '10:00:01'::time AS t, '1 day 02:00:03'::interval AS i, ARRAY[1, 2, 3] AS ints, ARRAY['a', 'b c', NULL] AS texts,
+                   '\\x01ff'::bytea AS bytes, 26::oid AS o, '{"a": [1, 2]}'::jsonb AS jb, '{"b":2}'::json AS j,
+                   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '192.168.0.1/24'::inet AS ip, point(1, 2) AS p,
+                   int4range(1, 5) AS r, 'x'::"char" AS c, 1 AS one, 1 AS one
+            """
+        let file = try folder.write("types.sql", textual)
+        let ours = try hhbench(["query", file, "--db", url, "--format", "csv"], cwd: folder.path)
+        try #require(ours.status == 0, "\(ours.stderr)")
+        let theirs = try runProcess(server.binaries + "/psql", ["-X", "-q", "--csv", "-h", server.socketFolder, "-p", String(server.port),
+                                                                "-U", PostgresServer.user, "-d", database, "-f", file])
+        #expect(ours.stdout == theirs.stdout, "ours:\n\(ours.stdout)\npsql:\n\(theirs.stdout)")
+        // Dollar quotes and E'' strings are strings; jsonb's ? is an operator; :name outside them binds.
+        let quoted = try folder.write("quoted.sql", #"SELECT $$:'name' ; ?$$ AS d, $q$ :name $q$ AS e, E'it\'s :name' AS f, '{"a":1}'::jsonb ? 'a' AS has, :'name' AS name"#)
+        let result = try hhbench(["query", quoted, "--db", url, "--format", "csv", "--param", "name=main"], cwd: folder.path)
+        #expect(result.stdout == "d,e,f,has,name\n:'name' ; ?, :name ,it's :name,1,main\n", "\(result.stdout) \(result.stderr)")
+    }
+
     /// `query` on PostgreSQL: only queries run, in a read-only transaction that is rolled back,
     /// under the statement timeout; parameters are bound, so a quote in one is data, not SQL.
     @Test func queryIsReadOnlyTimedAndBindsItsParameters() throws {

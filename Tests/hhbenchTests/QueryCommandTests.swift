@@ -179,6 +179,28 @@ import Testing
         #expect(regressions.status == 1, "a slower run without a commit passed the gate: \(regressions.stdout) \(regressions.stderr)")
     }
 
+    /// `export --format csv --samples` decodes samples itself, not through the hh_samples view:
+    /// the same rows, cell for cell, as the view gives `query`, on both engines.
+    @Test(arguments: Engine.allCases) func sampleExportIsTheViewCellForCell(engine: Engine) throws {
+        let folder = try TemporaryFolder()
+        let db = try engine.newWarehouse(in: folder)
+        let lines = [#"{"benchmark":"b","metric":"time_ms","samples":[1.5,2.25,0.125,1e-7,123456.789]}"#,
+                     #"{"benchmark":"b","group":"g","params":{"n":2},"metric":"time_ms","samples":[0.1,0.2,0.30000000000000004]}"#,
+                     #"{"benchmark":"a","metric":"delta","unit":"","samples":[12,-13,14.5]}"#]
+        for (index, line) in lines.enumerated() {
+            let input = try folder.write("r\(index).jsonl", line + "\n")
+            #expect(try hhbench(["record", "--db", db, input, "--commit", "c\(index)c\(index)", "--branch", "main"], cwd: folder.path).status == 0)
+        }
+        let exported = try hhbench(["export", "--db", db, "--format", "csv", "--samples"], cwd: folder.path)
+        try #require(exported.status == 0, "\(exported.stderr)")
+        let order = engine == .postgres ? " COLLATE \"C\"" : ""
+        let sql = try folder.write("view.sql", "SELECT * FROM hh_samples ORDER BY run_id, benchmark\(order), benchmark_group\(order), params\(order), series\(order), idx")
+        let viewed = try hhbench(["query", sql, "--db", db, "--format", "csv"], cwd: folder.path)
+        try #require(viewed.status == 0, "\(viewed.stderr)")
+        #expect(exported.stdout == viewed.stdout)
+        #expect(exported.stdout.split(separator: "\n").count == 1 + 11)
+    }
+
     @Test func gatesListsAndTheReadOnlyGuard() throws {
         let f = try Fixture()
         let gate = try hhbench(["query", "budgets", "--db", f.db, "--param", #"budgets={"p95_time_ms": 20}"#, "--fail-on", "rows"], cwd: f.repo.path)

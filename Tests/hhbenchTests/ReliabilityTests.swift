@@ -9,6 +9,37 @@ import Testing
 @Suite(.serialized) struct ReliabilityTests {
     static let machine = ["--machine", "ci", "--branch", "main"]
 
+
+    /// A garbled B-tree page: a writer refuses the file with exit 2 before writing, and leaves
+    /// every byte as it was (`record` used to exit 0 beside the damage, which then stayed).
+    @Test func aDamagedDatabaseIsRefusedAndLeftAsItWas() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("perf.db")
+        for index in 0..<30 {
+            let samples = (0..<200).map { String(Double(($0 * 31 + index) % 97) / 10 + 1) }.joined(separator: ",")
+            let input = try folder.write("r\(index).jsonl", #"{"benchmark":"b\#(index % 7)","metric":"time_ms","samples":[\#(samples)]}"# + "\n")
+            #expect(try hhbench(["record", "--db", db, input, "--commit", String(repeating: String(index % 10), count: 40), "--branch", "main"], cwd: folder.path).status == 0)
+        }
+        try runProcess("/usr/bin/sqlite3", [db, "PRAGMA wal_checkpoint(TRUNCATE)"])
+        let pristine = try Data(contentsOf: URL(fileURLWithPath: db))
+        let pageSize = 4096
+        let pages = pristine.count / pageSize
+        try #require(pages >= 8, "\(pages) pages")
+        var seed: UInt64 = 6
+        for trial in 0..<6 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let page = 2 + Int(seed >> 33) % (pages - 2)  // a page of some table or index, never the header
+            var garbled = pristine
+            for offset in 0..<16 { garbled[(page - 1) * pageSize + offset] = UInt8(truncatingIfNeeded: (seed >> UInt64(offset % 8 * 8)) ^ 0xA5) }
+            try garbled.write(to: URL(fileURLWithPath: db))
+            let input = try folder.write("new.jsonl", #"{"benchmark":"new","metric":"time_ms","samples":[1,2,3]}"# + "\n")
+            let result = try hhbench(["record", "--db", db, input, "--commit", String(repeating: "f", count: 40), "--branch", "main"], cwd: folder.path)
+            #expect(result.status == 2, "trial \(trial), page \(page): exit \(result.status) \(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("damaged"), "trial \(trial): \(result.stderr)")
+            try? FileManager.default.removeItem(atPath: db + "-wal")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == garbled, "trial \(trial): the damaged file was changed")
+        }
+    }
     @Test func parallelWritersKeepEveryRun() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("h.db")

@@ -41,25 +41,49 @@ struct PostgresReadOnlyQuery {
         for (statement, arguments) in bound {
             var columns: [String] = []
             var rows: [[QueryValue]] = []
-            try session.eachRow(statement, arguments) { row in
+            let described = try describe(statement, arguments)
+            try session.eachRow(described.map { Self.asText(statement, $0.types) } ?? statement, arguments, numbered: true) { row in
                 let cells = row.cells
                 if columns.isEmpty { columns = cells.map(\.name) }
                 rows.append(cells.map { QueryValue($0.value) })
             }
-            if rows.isEmpty {
-                // No row, so no column names from postgres-nio: one left join against a single row
-                // gives a row of NULLs under the statement's own column names.
-                let probe = "SELECT hh_result.* FROM (SELECT 1) AS hh_one LEFT JOIN (\(Self.trimmed(statement))) AS hh_result ON true"
-                try? session.script("SAVEPOINT hh_columns")
-                if (try? session.eachRow(probe, arguments, { columns = $0.cells.map(\.name) })) != nil {
-                    try session.script("RELEASE SAVEPOINT hh_columns")
-                } else {
-                    try session.script("ROLLBACK TO SAVEPOINT hh_columns")
-                }
-            }
+            if let described { columns = described.names }
             if !columns.isEmpty { result = QueryResult(columns: columns, rows: rows) }
         }
         return result
+    }
+
+    /// The types hhbench reads from PostgreSQL's binary format as they are; every other column is
+    /// converted to text by the server's own output function, which is what psql prints
+    /// (timestamptz, interval, arrays, bytea as \x…, uuid, json, oid, …).
+    static let typedColumns: Set<PostgresDataType> = [.int2, .int4, .int8, .float4, .float8, .numeric, .bool, .text, .varchar, .bpchar, .name]
+
+    /// The statement's column names and types, from one row of a left join against a single row
+    /// (a statement with no row gives a row of NULLs under its own names); nil for a statement that
+    /// cannot stand in a FROM clause (SHOW, EXPLAIN), which then runs as it is.
+    private func describe(_ statement: String, _ arguments: [DatabaseValue]) throws -> (names: [String], types: [PostgresDataType])? {
+        guard !["SHOW", "EXPLAIN"].contains(Warehouse.firstKeyword(statement)) else { return nil }
+        let probe = "SELECT hh_result.* FROM (SELECT 1) AS hh_one LEFT JOIN (SELECT * FROM (\(Self.trimmed(statement))\n) AS hh_inner LIMIT 1) "
+            + "AS hh_result ON true"
+        var described: (names: [String], types: [PostgresDataType])?
+        try session.script("SAVEPOINT hh_columns")
+        do {
+            let rows = try session.query(probe, arguments)
+            described = rows.first.map { row in (row.map(\.columnName), row.map(\.dataType)) }
+            try session.script("RELEASE SAVEPOINT hh_columns")
+        } catch {
+            try session.script("ROLLBACK TO SAVEPOINT hh_columns")
+        }
+        return described
+    }
+
+    /// The statement with every column of a type outside `typedColumns` cast to text, its columns
+    /// renamed by position (a derived table's column list), so that duplicate or unnamed columns
+    /// (`SELECT 1, 1`) work too.
+    private static func asText(_ statement: String, _ types: [PostgresDataType]) -> String {
+        let names = types.indices.map { "hh_\($0 + 1)" }
+        let selected = zip(names, types).map { name, type in typedColumns.contains(type) ? name : "CAST(\(name) AS text)" }
+        return "SELECT \(selected.joined(separator: ", ")) FROM (\(trimmed(statement))\n) AS hh_q(\(names.joined(separator: ", ")))"
     }
 
     private static func trimmed(_ statement: String) -> String {
@@ -68,8 +92,8 @@ struct PostgresReadOnlyQuery {
         return text
     }
 
-    /// The statement with its psql variables as numbered parameters (`?`, numbered later), and
-    /// their values.
+    /// The statement with its psql variables as numbered parameters (`$1`, `$2`, …), and their
+    /// values. A `?` of the statement's own (jsonb's operator) is left as it is.
     static func binding(_ sql: String, parameters: [String: QueryValue], used: inout Set<String>) -> (String, [DatabaseValue]) {
         var output = "", arguments: [DatabaseValue] = []
         let pieces = SQLText.pieces(sql)
@@ -93,7 +117,7 @@ struct PostgresReadOnlyQuery {
             if let name = textVariable {
                 used.insert(name)
                 arguments.append((parameters[name] ?? .null).textValue)
-                output += "CAST(? AS text)"
+                output += "CAST($\(arguments.count) AS text)"
             }
         }
         return (output, arguments)
@@ -118,7 +142,7 @@ struct PostgresReadOnlyQuery {
                 let name = String(characters[index + 1..<end])
                 used.insert(name)
                 arguments.append((parameters[name] ?? .null).databaseValue)
-                output += "?"
+                output += "$\(arguments.count)"
                 index = end
                 continue
             }

@@ -66,17 +66,18 @@ struct PostgresResultRow: ResultRow {
 }
 
 extension PostgresSession {
-    /// Calls `body` with each row of `sql`, written with `?` placeholders.
-    func eachRow(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Void) throws {
-        try scanRows(sql, arguments) { row in
+    /// Calls `body` with each row of `sql`, written with `?` placeholders (or, `numbered`, with
+    /// PostgreSQL's own `$1`, `$2`, …, so that a `?` in it stays the operator it is).
+    func eachRow(_ sql: String, _ arguments: [DatabaseValue], numbered: Bool = false, _ body: (any ResultRow) throws -> Void) throws {
+        try scanRows(sql, arguments, numbered: numbered) { row in
             try body(row)
             return true
         }
     }
 
     /// Calls `body` with each row of `sql` until it returns false; the rows after it are not converted.
-    func scanRows(_ sql: String, _ arguments: [DatabaseValue], _ body: (any ResultRow) throws -> Bool) throws {
-        let rows = try query(SQLText.numberingPlaceholders(sql), arguments)
+    func scanRows(_ sql: String, _ arguments: [DatabaseValue], numbered: Bool = false, _ body: (any ResultRow) throws -> Bool) throws {
+        let rows = try query(numbered ? sql : SQLText.numberingPlaceholders(sql), arguments)
         for row in rows {
             let converted: PostgresResultRow
             do {

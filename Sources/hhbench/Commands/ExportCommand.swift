@@ -64,10 +64,30 @@ struct ExportCommand: ParsableCommand {
         switch format {
         case .jsonl:
             for id in ids { print(NativeWriter.write(try warehouse.exportRecord(runID: id)), terminator: "") }
+        case .csv where samples:
+            // A series' shared cells are encoded once; each sample adds its index and value.
+            var csv = CSVWriter()
+            try warehouse.forEachSampleSeries(runIDs: ids, header: { csv.fields($0); csv.endRecord() }) { cells, values in
+                var shared = CSVWriter()
+                shared.fields(cells[..<2].map(\.exactText))
+                let head = shared.bytes
+                shared = CSVWriter()
+                shared.fields(cells[2...].map(\.exactText))
+                let tail = shared.bytes
+                for (index, value) in values.enumerated() {
+                    csv.encodedFields(head)
+                    csv.field(String(index))
+                    csv.field(DecimalNumber(value).jsonText)
+                    csv.encodedFields(tail)
+                    csv.endRecord()
+                    csv.flush()
+                }
+            }
+            csv.flush(force: true)
         case .csv:
             // Streamed row by row: memory stays flat however many samples the runs hold.
             var output = BufferedOutput()
-            try warehouse.forEachExportRow(samples ? .samples : .measurements, runIDs: ids,
+            try warehouse.forEachExportRow(.measurements, runIDs: ids,
                                            header: { output.write(DataTable.csvLine($0)) },
                                            row: { output.write(DataTable.csvLine($0.map(\.exactText))) })
             output.flush()

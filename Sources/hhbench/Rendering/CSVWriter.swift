@@ -52,4 +52,11 @@ struct CSVWriter {
     }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Writes what is held to standard output once it passes 64 KB (or always, with `force`).
+    mutating func flush(force: Bool = false) {
+        guard bytes.count >= 1 << 16 || (force && !bytes.isEmpty) else { return }
+        FileHandle.standardOutput.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
 }
