@@ -48,6 +48,7 @@ extension Warehouse {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
             }
         }
+        let other = try Warehouse(path: source, access: .readOnly)
         return try Self.translating(path) { try queue.writeWithoutTransaction { db in
             // Attached read-only, so merging never writes to the other file (not even its journal mode).
             try db.execute(sql: "ATTACH DATABASE ? AS other", arguments: ["file:" + Warehouse.uriEncoded(source) + "?mode=ro"])
@@ -55,6 +56,19 @@ extension Warehouse {
             try db.execute(sql: "PRAGMA other.cache_size = -\(Warehouse.pageCacheKiB)")
             var receipt: MergeReceipt!
             try db.inTransaction(.immediate) {
+                // A uuid in both with other content is a conflict, not a run to skip: the stored
+                // hashes may come from an older hhbench, so both runs are hashed as stored.
+                let shared = try Row.fetchAll(db, sql: """
+                    SELECT m.id AS main_id, o.id AS other_id, m.uuid FROM main.runs m JOIN other.runs o ON o.uuid = m.uuid
+                    WHERE m.content_hash IS NOT o.content_hash
+                    """)
+                for row in shared {
+                    let mine = try Self.exportRecord(runID: row["main_id"], SQLReader(connection: .sqlite(db), path: path))
+                    let theirs = try other.exportRecord(runID: row["other_id"])
+                    guard mine.storedContentHash == theirs.storedContentHash else {
+                        throw WarehouseError.uuidConflict(path: path, source: otherPath, uuid: row["uuid"], runID: row["main_id"])
+                    }
+                }
                 try db.execute(sql: "DROP TABLE IF EXISTS temp.merging")
                 try db.execute(sql: "CREATE TEMP TABLE merging AS SELECT id AS other_id, uuid FROM other.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs)")
                 let added = try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.merging") ?? 0

@@ -22,7 +22,7 @@ struct BudgetFlag: Sendable, Equatable {
     /// For `validate()`: every flag must parse, with the fix in the message.
     static func check(_ texts: [String]) throws {
         for text in texts where BudgetFlag(text) == nil {
-            throw ValidationError("--budget '\(text)': expected METRIC=VALUE with VALUE \(NumericRule.budget.rangeText), such as --budget p95_time_ms=100")
+            throw ValidationError("--budget '\(text)': expected METRIC=VALUE with VALUE \(NumericRule.budget.rangeText); write --budget p95_time_ms=100")
         }
     }
 }

@@ -41,4 +41,20 @@ import Warehouse
         #expect(try hhbench(["record", "--db", db, claimed, "--commit", "abc123", "--branch", "main", "--machine", "m1"], cwd: folder.path).status == 0)
         #expect(try scalar(db, "SELECT count(*) FROM runs WHERE content_hash = '0000'") == 0)
     }
+
+    /// merge between two files: a run of the same uuid with other content is a conflict there too.
+    @Test func mergeRefusesAUuidWithOtherContent() throws {
+        let folder = try TemporaryFolder()
+        let input = try folder.write("r.jsonl", #"{"benchmark":"parse","metric":"time_ms","samples":[1.5,1.25,1.75]}"# + "\n")
+        #expect(try hhbench(["record", "--db", "a.db", input, "--commit", "abc123", "--branch", "main"], cwd: folder.path).status == 0)
+        let export = try hhbench(["export", "--db", "a.db", "--format", "jsonl"], cwd: folder.path)
+        let edited = try folder.write("edited.jsonl", export.stdout.replacingOccurrences(of: "1.75", with: "9.75"))
+        #expect(try hhbench(["record", "--db", "b.db", edited], cwd: folder.path).status == 0)
+        let same = try folder.write("same.jsonl", export.stdout)
+        #expect(try hhbench(["record", "--db", "c.db", same], cwd: folder.path).status == 0)
+        #expect(try hhbench(["merge", "--db", "a.db", "c.db"], cwd: folder.path).status == 0, "the same run merges as a no-op")
+        let merged = try hhbench(["merge", "--db", "a.db", "b.db"], cwd: folder.path)
+        #expect(merged.status == 2 && merged.stderr.contains("other content"), "\(merged.stdout) \(merged.stderr)")
+        #expect(try storedRuns(folder.file("a.db")) == 1)
+    }
 }
