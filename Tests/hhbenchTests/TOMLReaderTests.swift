@@ -89,7 +89,7 @@ import TOML
         let tokens = ["[", "]", "[[", "]]", "{", "}", "=", ".", ",", "\"", "'", "\"\"\"", "'''", "\n", "\r\n", "#", " ", "\\", "\\u00e9",
                       "a", "a.b", "1", "0x1F", "1_000", "1e5", "-0.0", "inf", "nan", "true", "1979-05-27T07:32:00Z", "07:32:00", "+", "_",
                       "é", "[a]\n", "[[a]]\n", "a = 1\n", "a.b = 1\n", "x = {a=1}\n", "x = []\n"]
-        var generator = SplitMix(seed: 20261207)
+        var generator = SeededGenerator(seed: 20261207)
         let folder = try TemporaryFolder()
         var files: [String] = []
         for index in 0..<3000 {
@@ -143,18 +143,5 @@ import TOML
                 #expect(error.line == line && error.column == column, "\(text.debugDescription): \(error)")
             }
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that the mutations are the same on every run.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
