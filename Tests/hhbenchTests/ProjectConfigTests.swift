@@ -1,3 +1,4 @@
+import Foundation
 import Analysis
 import Records
 import Testing
@@ -137,5 +138,17 @@ import Testing
         #expect(config.defaults.thresholdPct == 0 && config.defaults.thresholdPct.sign == .plus)
         #expect(config.window == 1)
         #expect(config.reportMetrics == ["time_ms", "rss_kb"])
+    }
+
+    /// The README's hhbench.toml, as written, is a config hhbench reads.
+    @Test func theREADMEsConfigReads() throws {
+        let text = try readme()
+        let start = try #require(text.range(of: "```toml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let config = try ProjectConfig.parse(String(text[start.upperBound..<end.lowerBound]), file: "README.md")
+        #expect(config.baselineBranch == "main" && config.window == 10)
+        #expect(config.reportMetrics == ["time_ms", "p95_time_ms"])
+        #expect(config.secretNames == ["cookie"])
+        #expect(config.rules.count == 2)
     }
 }
