@@ -1,6 +1,12 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+private let systemRead = Glibc.read
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+private let systemWrite = Darwin.write
 #endif
 import TOML
 
@@ -41,7 +47,7 @@ final class TOMLOracle {
         let descriptor = input.fileHandleForWriting.fileDescriptor
         var written = 0
         while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let count = bytes[written...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             precondition(count > 0, "the tomllib oracle stopped reading (errno \(errno))")
             written += count
@@ -53,7 +59,7 @@ final class TOMLOracle {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let got = bytes[filled...].withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let got = bytes[filled...].withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
             if got < 0 && errno == EINTR { continue }
             precondition(got > 0, "the tomllib oracle stopped answering (errno \(errno))")
             filled += got

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Records
 
 /// Pretty JSON (two-space indents, `"key": value`, `[]` and `{}` when empty) written straight
