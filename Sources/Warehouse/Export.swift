@@ -1,34 +1,18 @@
 import GRDB
 import Records
 
-/// The views `export --format csv` writes, one row a measurement or one row a raw sample.
-package enum ExportView: String, Sendable {
-    case measurements = "hh_measurements"
-    case samples = "hh_samples"
-}
-
 extension Warehouse {
-    /// Streams the rows of `view` for each run in `runIDs`, in that order: `header` gets the
-    /// column names once, then `row` each row as it is read. Nothing is collected across runs,
-    /// so memory does not grow with the database (a query a run; the views are indexed by run).
-    package func forEachExportRow(_ view: ExportView, runIDs: [Int64], header: ([String]) throws -> Void,
-                                 row: ([QueryValue]) throws -> Void) throws {
-        if view == .samples {
-            return try forEachSampleSeries(runIDs: runIDs, header: header) { cells, values in
-                var line = [cells[0], cells[1], .null, .null] + cells[2...]
-                for (index, value) in values.enumerated() {
-                    line[2] = .integer(Int64(index))
-                    line[3] = .real(value)
-                    try row(line)
-                }
-            }
-        }
+    /// Streams the rows of `hh_measurements` for each run in `runIDs`, in that order: `header`
+    /// gets the column names once, then `row` each row as it is read. Nothing is collected across
+    /// runs, so memory does not grow with the database (a query a run; the view is indexed by run).
+    package func forEachMeasurementRow(runIDs: [Int64], header: ([String]) throws -> Void,
+                                       row: ([QueryValue]) throws -> Void) throws {
         try read { reader in
-            // In the same order from either engine: by name (byte-wise), then metric or sample index.
+            // In the same order from either engine: by name (byte-wise), then metric.
             let order = reader.bytewise
-            let sql = "SELECT * FROM \(view.rawValue) WHERE run_id = ? ORDER BY benchmark \(order), benchmark_group \(order), params \(order), "
-                + (view == .samples ? "series \(order), idx" : "derived, metric \(order)")
-            try header(try reader.columnNames(ofView: view.rawValue))
+            let sql = "SELECT * FROM hh_measurements WHERE run_id = ? ORDER BY benchmark \(order), benchmark_group \(order), "
+                + "params \(order), derived, metric \(order)"
+            try header(try reader.columnNames(ofView: "hh_measurements"))
             for id in runIDs {
                 try reader.each(sql, bound(id)) { next in try row(next.cells.map { QueryValue($0.value) }) }
             }
@@ -44,7 +28,7 @@ extension Warehouse {
                                      series body: ([QueryValue], [Double]) throws -> Void) throws {
         try read { reader in
             let order = reader.bytewise
-            try header(try reader.columnNames(ofView: ExportView.samples.rawValue))
+            try header(try reader.columnNames(ofView: "hh_samples"))
             let sql = """
                 SELECT b.name, mt.name, mt.unit, substr(r.commit_sha, 1, 10), r.recorded_at, r.branch, mc.name, b.group_name, b.params,
                        mt.direction, r.commit_sha, r.id, r.uuid, \(SampleCoding.columns)

@@ -87,9 +87,8 @@ struct ExportCommand: ParsableCommand {
         case .csv:
             // Streamed row by row: memory stays flat however many samples the runs hold.
             var output = BufferedOutput()
-            try warehouse.forEachExportRow(.measurements, runIDs: ids,
-                                           header: { output.write(DataTable.csvLine($0)) },
-                                           row: { output.write(DataTable.csvLine($0.map(\.exactText))) })
+            try warehouse.forEachMeasurementRow(runIDs: ids, header: { output.write(DataTable.csvLine($0)) },
+                                                row: { output.write(DataTable.csvLine($0.map(\.exactText))) })
             output.flush()
         case .openmetrics:
             break  // written above, before any run is read
