@@ -34,7 +34,7 @@ struct QueryCommand: ParsableCommand {
     var failOn: FailOn?
     @Flag(name: .customLong("fail-if-rows"), help: .hidden) var deprecatedFailIfRows = false
 
-    @Option(help: ArgumentHelp("On PostgreSQL, cancel a statement that runs longer than this (the statement timeout).",
+    @Option(help: ArgumentHelp("On PostgreSQL, cancel a statement that runs longer than this (the statement timeout). (default: 60)",
                                valueName: "seconds"), transform: NumericRule.timeoutSeconds.real)
     var timeout: Double = 60
 

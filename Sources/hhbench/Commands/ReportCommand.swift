@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The branch. Default: [report] branch, else the current branch, else the default branch.", valueName: "ref"))
     var branch: String?
 
-    @Option(help: "At most this many commits with results per chart, the newest; 0 for all.", transform: NumericRule.commitsShown.wholeNumber)
+    @Option(help: "At most this many commits with results per chart, the newest; 0 for all. (default: 200)", transform: NumericRule.commitsShown.wholeNumber)
     var last = 200
 
     @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))

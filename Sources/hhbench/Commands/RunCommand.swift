@@ -61,11 +61,11 @@ struct RunCommand: ParsableCommand {
             help: ArgumentHelp("A benchmark's name (repeatable, in the order of the commands).", valueName: "name"))
     var names: [String] = []
 
-    @Option(name: .shortAndLong, help: "Warm-up runs before measuring.", transform: NumericRule.warmup.wholeNumber)
+    @Option(name: .shortAndLong, help: "Warm-up runs before measuring. (default: 3)", transform: NumericRule.warmup.wholeNumber)
     var warmup = 3
     @Option(name: .shortAndLong, help: "Exactly this many measured runs.", transform: NumericRule.runs.wholeNumber)
     var runs: Int?
-    @Option(name: [.customShort("m"), .long], help: "At least this many runs.", transform: NumericRule.runs.wholeNumber)
+    @Option(name: [.customShort("m"), .long], help: "At least this many runs. (default: 10)", transform: NumericRule.runs.wholeNumber)
     var minRuns = 10
     @Option(name: [.customShort("M"), .long], help: "At most this many runs.", transform: NumericRule.runs.wholeNumber)
     var maxRuns: Int?
@@ -116,7 +116,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("P"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME MIN MAX: one benchmark per value of {NAME} in the commands.",
                                                          valueName: "name min max"))
     var parameterScan: [String] = []
-    @Option(name: [.customShort("D"), .long], help: "The step of --parameter-scan.", transform: NumericRule.parameterStep.real)
+    @Option(name: [.customShort("D"), .long], help: "The step of --parameter-scan. (default: 1)", transform: NumericRule.parameterStep.real)
     var parameterStep: Double = 1
     @Option(name: [.customShort("L"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
     var parameterList: [String] = []

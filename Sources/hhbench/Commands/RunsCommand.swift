@@ -8,7 +8,7 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "How many runs to list.", transform: NumericRule.runsListed.wholeNumber)
+    @Option(help: "How many runs to list. (default: 20)", transform: NumericRule.runsListed.wholeNumber)
     var limit = 20
 
     @Option(help: "Only runs of this branch.")

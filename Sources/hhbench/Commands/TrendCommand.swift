@@ -35,7 +35,7 @@ struct TrendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The branch (or any ref). Default: the current branch.", valueName: "ref"))
     var branch: String?
 
-    @Option(help: "At most this many commits with results, the newest; 0 for all.", transform: NumericRule.commitsShown.wholeNumber)
+    @Option(help: "At most this many commits with results, the newest; 0 for all. (default: 200)", transform: NumericRule.commitsShown.wholeNumber)
     var last = 200
 
     @Option(help: ArgumentHelp("Only runs on this machine. Default: the machine of the newest run.", valueName: "name"))
@@ -59,7 +59,7 @@ struct TrendCommand: ParsableCommand {
     @Option(help: "Change point significance, for --method otava (Otava's default 0.001).", transform: NumericRule.pValue.real)
     var maxPValue = 0.001
 
-    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 %.", transform: NumericRule.magnitude.real)
+    @Option(help: "Smallest relative change of a change point, for --method otava; 0.05 = 5 %. (default: 0)", transform: NumericRule.magnitude.real)
     var minMagnitude = 0.0
 
     @Flag(help: "Draw each series as a chart in the terminal.")
@@ -72,7 +72,7 @@ struct TrendCommand: ParsableCommand {
     var failOn: FailOnChange?
     @Option(name: .customLong("fail-on-change"), help: .hidden) var deprecatedFailOnChange: FailOnChange?
 
-    @Option(help: "How recent a change point must be for --fail-on regression, in commits.", transform: NumericRule.recent.wholeNumber)
+    @Option(help: "How recent a change point must be for --fail-on regression, in commits. (default: 5)", transform: NumericRule.recent.wholeNumber)
     var recent = 5
 
     @Option(help: "text, csv, json, markdown or svg.")
