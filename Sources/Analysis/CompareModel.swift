@@ -1,3 +1,4 @@
+import Foundation
 import Records
 import Warehouse
 
@@ -41,6 +42,28 @@ package enum RunNoise: String, Sendable, Codable {
     case assumed
     /// Estimated from the runs and moderated toward the call's typical run noise (`RunNoisePrior`).
     case moderated
+    /// One run a side: taken from the call's other series (`RunNoisePrior`), not assumed.
+    case borrowed
+}
+
+/// A run the call-level look left out of every decision (`RunScreen`): it moved most series at once.
+package struct ExcludedRun: Sendable, Equatable {
+    package let runID: Int64
+    package let commit: String?
+    /// True when it was one of the candidate's runs (which needs three or more to be judged).
+    package let candidate: Bool
+    /// Series it was judged in, and those in which it was an outlier the same way.
+    package let series: Int
+    package let outlying: Int
+    /// Its median shift against its group, in percent (nil on the raw scale).
+    package let medianShiftPct: Double?
+
+    /// "run 12 (commit 3f2a9c1d0e) was 30.2 % slower than its neighbours in 498 of 500 series: ..."
+    package var reason: String {
+        let shift = medianShiftPct.map { String(format: "%+.1f%% (median) against", $0) } ?? "an outlier against"
+        return "\(outlying) of \(series) series put it \(shift) the other runs of its segment at once: "
+            + "the machine's noise, not the code's; left out"
+    }
 }
 
 /// A summary of a decision's series (avg_, median_, p95_, …), shown with its own change, not tested.
@@ -120,6 +143,8 @@ package struct CompareReport: Sendable {
     package func count(_ verdict: Verdict) -> Int { comparisons.filter { $0.verdict == verdict }.count }
 
     package var correction: Correction = .bh
+    /// Runs left out of every decision by the call-level look (`RunScreen`), with why.
+    package var excludedRuns: [ExcludedRun] = []
 
     /// True when no series could be tested against the baseline.
     package var nothingCompared: Bool {

@@ -102,22 +102,38 @@ package struct Comparer: Sendable {
         let candidateValues = try warehouse.values(ofRuns: candidate.runs.map(\.id))
         let baselineValues = try warehouse.values(ofRuns: baseline.runs.map(\.id))
         let decisions = Decisions(candidate: candidateValues, baseline: baselineValues, request: request, config: config)
-        let drafts = decisions.keys.map { key in
-            decide(key, decisions: decisions, baselineCommits: baseline.commits, request: request, againstMode: againstMode)
+        let prepared = decisions.keys.map { key in
+            prepare(key, decisions: decisions, baselineCommits: baseline.commits, request: request, againstMode: againstMode)
         }
+        // A run that moved most of the call's series at once is the machine's, not the code's (RunScreen).
+        let findings = RunScreen.screen(prepared.map(\.screenGroups))
+        let excluded = Set(findings.map(\.runID))
+        let drafts = prepared.map { decide($0, decisions: decisions, request: request, excluding: excluded) }
         // Run-to-run noise, moderated across the call's decisions (RunNoisePrior).
-        let prior = RunNoisePrior.fit(drafts.compactMap { $0.test?.noiseRatio })
-        var comparisons = drafts.map { draft in
-            guard let test = draft.test else { return draft.comparison }
-            return Self.judged(draft.comparison, by: prior.map(test.moderated) ?? test, raw: decisions.isRawSeries(draft.comparison.key))
+        let prior = RunNoisePrior.fit(drafts.compactMap { $0.test?.noiseObservation })
+        let moderated = drafts.map { draft in draft.test.map { test in prior.map(test.moderated) ?? test } }
+        // Heavy-tailed run noise, as the call's runs show it (RunTails).
+        let kurtosis = RunTails.testingKurtosis(moderated.compactMap { $0 })
+        let tests = moderated.map { test in kurtosis.flatMap { k in test?.withTails(kurtosis: k) } ?? test }
+        var comparisons = zip(drafts, tests).map { draft, test in
+            guard let test else { return draft.comparison }
+            return Self.judged(draft.comparison, by: test, raw: decisions.isRawSeries(draft.comparison.key))
         }
         Comparer.applyCorrection(&comparisons, request.correction)
+        Comparer.addSettling(&comparisons, tests: tests, correction: request.correction, assumedRunNoise: request.assumedRunNoise)
         comparisons.sort { ($0.verdict.severity, -Comparer.worseness($0), $0.key) < ($1.verdict.severity, -Comparer.worseness($1), $1.key) }
         let window = Set(baseline.commits.prefix(request.window))
         let shown = SideInfo(commits: Array(baseline.commits.prefix(request.window)),
-                             runs: baseline.runs.filter { $0.commit.map(window.contains) ?? false })
+                             runs: baseline.runs.filter { ($0.commit.map(window.contains) ?? false) && !excluded.contains($0.id) })
         var report = CompareReport(baselineDescription: description, baseline: shown, candidate: candidate, comparisons: comparisons)
         report.correction = request.correction
+        let allRuns = baseline.runs + candidate.runs
+        report.excludedRuns = findings.map { finding in
+            let run = allRuns.first { $0.id == finding.runID }
+            return ExcludedRun(runID: finding.runID, commit: run?.commit, candidate: candidate.runs.contains { $0.id == finding.runID },
+                               series: finding.series, outlying: finding.outlying,
+                               medianShiftPct: finding.logScale ? (Foundation.exp(finding.medianShift) - 1) * 100 : nil)
+        }
         return report
     }
 
@@ -220,26 +236,53 @@ package struct Comparer: Sendable {
         var test: RunLevelTest?
     }
 
-    /// One decision: its data on both sides, the newest stable segment, and the test.
-    private func decide(_ key: SeriesKey, decisions: Decisions, baselineCommits: [String], request: CompareRequest,
-                        againstMode: Bool) -> Draft {
+    /// One decision's data before the call-level look at runs: settings, both sides' runs and the
+    /// baseline's newest stable segment.
+    struct Prepared {
+        let key: SeriesKey
+        let settings: SeriesSettings
+        let metric: MetricDescriptor
+        let candidateRuns: [DecisionRun]
+        let segment: Segment
+
+        /// The groups `RunScreen` judges runs within: the newest segment, each older one, the candidate's runs.
+        var screenGroups: [[RunScreen.Run]] {
+            ([segment.newest] + segment.older + [candidateRuns]).map { group in group.map { (id: $0.runID, values: $0.values) } }
+        }
+    }
+
+    private func prepare(_ key: SeriesKey, decisions: Decisions, baselineCommits: [String], request: CompareRequest,
+                         againstMode: Bool) -> Prepared {
         var settings = config.settings(for: key)
         request.overrides.apply(to: &settings)
         let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
         let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
-        let candidateRuns = decisions.runs(key, of: decisions.candidate)
         // Newest first, one group of runs a commit.
         let byCommit = baselineCommits.map { commit in
             (commit, decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit }))
         }.filter { !$0.1.isEmpty }
         let segment = againstMode ? Segment(newest: byCommit.flatMap(\.1), older: [], start: nil)
             : Self.newestStableSegment(byCommit.map(\.1), commits: byCommit.map(\.0), window: request.window)
+        return Prepared(key: key, settings: settings, metric: metric, candidateRuns: decisions.runs(key, of: decisions.candidate),
+                        segment: segment)
+    }
+
+    /// One decision: its data on both sides without the runs the call-level look left out (a side
+    /// keeps at least one run), and the test.
+    private func decide(_ prepared: Prepared, decisions: Decisions, request: CompareRequest, excluding excluded: Set<Int64>) -> Draft {
+        func kept(_ runs: [DecisionRun]) -> [DecisionRun] {
+            let left = runs.filter { !excluded.contains($0.runID) }
+            return left.isEmpty ? runs : left
+        }
+        let key = prepared.key
+        let candidateRuns = kept(prepared.candidateRuns)
+        let segment = Segment(newest: kept(prepared.segment.newest), older: prepared.segment.older.map(kept), start: prepared.segment.start)
         let candidateSide = Comparer.summary(candidateRuns)
         let baselineSide = Comparer.summary(segment.newest)
-        let summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(decisions.candidate.map(\.run.id)))
-        var comparison = Comparison(key: key, metric: metric, baseline: baselineSide, candidate: candidateSide, changePct: nil,
+        let summaries = decisions.summaries(of: key, baselineRuns: Set(segment.runIDs), candidateRuns: Set(candidateRuns.map(\.runID)))
+        var comparison = Comparison(key: key, metric: prepared.metric, baseline: baselineSide, candidate: candidateSide, changePct: nil,
                                     ciLowPct: nil, ciHighPct: nil, pValue: nil, pAdjusted: nil, method: .none, verdict: .insufficient,
-                                    settings: settings)
+                                    settings: prepared.settings)
         comparison.segmentStart = segment.start
         comparison.summaries = summaries
         guard candidateSide != nil else { comparison.verdict = .missing; return Draft(comparison: Self.applyBudget(comparison)) }
@@ -264,24 +307,51 @@ package struct Comparer: Sendable {
                                     method: raw ? .runTrimmedMean : .runValues, verdict: .inconclusive, settings: settings)
         comparison.segmentStart = draft.segmentStart
         comparison.summaries = draft.summaries
-        comparison.runNoise = test.runNoiseAssumed ? .assumed : test.moderation == .moderated ? .moderated : .estimated
-        comparison.minimumDetectablePct = Self.finite(test.minimumDetectablePercent(alpha: settings.alpha))
-        comparison.advice = Self.advice(test, settings: settings)
+        switch (test.runNoiseAssumed, test.moderation) {
+        case (true, _): comparison.runNoise = .assumed
+        case (false, .moderated): comparison.runNoise = .moderated
+        case (false, .borrowed): comparison.runNoise = .borrowed
+        case (false, .none), (false, .hypervariable): comparison.runNoise = .estimated
+        }
         return comparison
     }
 
-    /// What would settle an inconclusive decision: standard errors shrink as the square root of
-    /// the data, so the candidate needs about (MDE / threshold)² times its runs (the baseline's
-    /// share of the error shrinks with more history too); with an assumed run noise, more runs.
-    static func advice(_ test: RunLevelTest, settings: SeriesSettings) -> String? {
-        guard settings.thresholdPct > 0 else { return nil }
-        let detectable = test.minimumDetectablePercent(alpha: settings.alpha)
-        guard detectable.isFinite, detectable > settings.thresholdPct else { return nil }
-        let factor = min(1000, (detectable / settings.thresholdPct) * (detectable / settings.thresholdPct))
-        if test.runNoiseAssumed {
-            return "run-to-run noise is assumed (too few runs); record 3 or more runs a side"
+    /// What would settle each inconclusive decision (`Settling`): the change the call's rule would
+    /// catch with 80 % probability (at the level this decision would join the call's discoveries,
+    /// and past the threshold), and the runs that would make a decision 80 % likely.
+    static func addSettling(_ comparisons: inout [Comparison], tests: [RunLevelTest?], correction: Correction, assumedRunNoise: Double) {
+        let tested = comparisons.indices.filter { comparisons[$0].pAdjusted != nil }
+        for index in tested where comparisons[index].verdict == .inconclusive {
+            guard let test = tests[index] else { continue }
+            let settings = comparisons[index].settings
+            let discoveries = tested.filter { $0 != index && (comparisons[$0].pAdjusted ?? 1) <= comparisons[$0].settings.alpha }.count
+            let level = Settling.criticalAlpha(alpha: settings.alpha, decisions: tested.count, discoveries: discoveries,
+                                               holm: correction == .holm, corrected: correction != .none)
+            let worseSign = comparisons[index].metric.direction.worseSign
+            comparisons[index].minimumDetectablePct = finite(test.minimumDetectablePercent(
+                criticalAlpha: level, thresholdPct: settings.thresholdPct, worseSign: worseSign))
+            comparisons[index].advice = advice(test, settings: settings, level: level, worseSign: worseSign, assumedRunNoise: assumedRunNoise)
         }
-        return "about \(Int((Double(test.candidateRuns) * factor).rounded(.up))) candidate runs would tell ±\(percentText(settings.thresholdPct))"
+    }
+
+    /// "About N candidate runs would tell ±5 %" (`Settling.runs`), counting the baseline's share of
+    /// the error: when more candidate runs alone cannot settle it, runs on both sides.
+    static func advice(_ test: RunLevelTest, settings: SeriesSettings, level: Double, worseSign: Double, assumedRunNoise: Double) -> String {
+        let thresholds = [test.shift(percent: settings.thresholdPct * worseSign), test.shift(percent: -settings.thresholdPct * worseSign)]
+        let quantile: (Double) -> Double = test.degreesOfFreedom.isFinite
+            ? { StudentT(degreesOfFreedom: test.degreesOfFreedom).quantile($0) } : { Normal.quantile($0) }
+        let target = settings.thresholdPct > 0 ? "tell ±\(percentText(settings.thresholdPct))" : "tell a change from none"
+        let assumed = test.runNoiseAssumed ? " if run-to-run noise is \(percentText(assumedRunNoise * 100))" : ""
+        guard let runs = Settling.runs(estimate: test.shift, runVariance: test.runVariance, baselineRuns: test.baselineRuns,
+                                       candidateRuns: test.candidateRuns,
+                                       threshold: (worse: thresholds.max() ?? 0, better: thresholds.min() ?? 0),
+                                       discoveryCritical: quantile(1 - level / 2), intervalCritical: quantile(1 - settings.alpha / 2)) else {
+            return "no practical number of runs would \(target): the change is too close to the threshold for this noise"
+        }
+        if runs.bothSides {
+            return "about \(runs.runs) runs a side would \(target)\(assumed) (the baseline's \(test.baselineRuns) are too few)"
+        }
+        return "about \(runs.runs) candidate runs would \(target)\(assumed)"
     }
 
     /// A percentage, or nil when there is none (a baseline of zero on the raw scale).
@@ -306,31 +376,38 @@ package struct Comparer: Sendable {
         var runIDs: [Int64] { newest.map(\.runID) }
     }
 
-    /// Change points over the per-commit levels (the median of each commit's run medians, oldest
-    /// first), found by trend's detector at a strict setting (p ≤ 0.001 and a shift of at least
-    /// 5 %), so noise rarely cuts the baseline; the newest segment is the new normal.
+    /// Change points over the per-commit levels (each commit's mean run location, oldest first),
+    /// found by trend's detector at a strict setting (a shift of at least 5 %), so noise rarely
+    /// cuts the baseline, and a new level of the newest 2–4 commits by `CommitLevels.newestStep`
+    /// (p ≤ 0.001); the newest segment is the new normal.
     static func newestStableSegment(_ byCommit: [[DecisionRun]], commits: [String], window: Int) -> Segment {
-        // trend's detector over each commit's runs, with three commits a side: a segment of one or
-        // two commits is as likely a noisy excursion as a new level, and choosing it would bias
-        // the baseline. Only a level change of 5 % or more cuts.
+        // trend's detector over each commit's runs, with three commits a side: a segment of one
+        // commit is as likely a noisy excursion as a new level. Only a level change of 5 % or more
+        // cuts. The newest level is checked apart (`CommitLevels.newestStep`): two to four commits
+        // that all agree on a new level at p ≤ 0.001 are the new normal, cut exactly where it began.
         let chronological = Array(byCommit.reversed())
         let levels = CommitLevels(commits: chronological.map { $0.map(\.values) })
         var options = LevelShifts.Options()
         options.minimumSegment = 3
-        let found = chronological.count < 6 ? [] : levels.detect(options: options).shifts.filter { shift in
+        var found = chronological.count < 6 ? [] : levels.detect(options: options).shifts.filter { shift in
             let before = levels.value(shift.before), after = levels.value(shift.after)
             return before != 0 && abs(after / before - 1) >= 0.05
+        }.map(\.index).filter { $0 >= 3 && chronological.count - $0 >= 3 }
+        // A new level of the newest 2–3 commits: the detector cannot cut there (or cuts one early).
+        let previous = found.last { $0 < chronological.count - 4 } ?? 0
+        if let tail = levels.newestStep(after: previous) {
+            found = found.filter { $0 < chronological.count - 4 } + [tail]
         }
-        guard let last = found.last, last.index >= 3, chronological.count - last.index >= 3 else {
+        guard let last = found.last else {
             // No new level: the window's runs are the baseline, and the older commits read for the
             // search (one group, about its own mean) add degrees of freedom to the run noise.
             let older = byCommit.dropFirst(window).flatMap { $0 }
             return Segment(newest: byCommit.prefix(window).flatMap { $0 }, older: older.count >= 2 ? [older] : [], start: nil)
         }
-        let newestCount = chronological.count - last.index  // commits in the newest segment
-        let boundaries = [0] + found.map(\.index) + [chronological.count]
+        let newestCount = chronological.count - last  // commits in the newest segment
+        let boundaries = [0] + found + [chronological.count]
         var older: [[DecisionRun]] = []
-        for (from, to) in zip(boundaries, boundaries.dropFirst()) where to <= last.index {
+        for (from, to) in zip(boundaries, boundaries.dropFirst()) where to <= last {
             older.append(chronological[from..<to].flatMap { $0 })
         }
         let start = commits.count >= newestCount ? commits[newestCount - 1] : nil
@@ -360,10 +437,6 @@ package struct Comparer: Sendable {
             comparisons[index].pAdjusted = p
             comparisons[index].verdict = verdict(comparisons[index], adjustedP: p)
             comparisons[index] = applyBudget(comparisons[index])
-            if comparisons[index].verdict != .inconclusive {
-                comparisons[index].minimumDetectablePct = nil
-                comparisons[index].advice = nil
-            }
         }
     }
 

@@ -74,4 +74,44 @@ public struct CommitLevels: Sendable, Equatable {
     public func detect(options: LevelShifts.Options = LevelShifts.Options()) -> LevelShifts.Result {
         LevelShifts.detect(levels: levels, samplingVariances: samplingVariances, options: options)
     }
+
+    /// The first commit of a new level of the newest 2 to 4 commits, when they form one: the
+    /// detector's rules (a new level needs 3 commits; the newest commit is an outlier until a
+    /// second confirms it) cannot cut there, or cut one commit early. Each variance is the
+    /// detector's (`LevelShifts`: environment noise from the MAD of first differences plus the
+    /// commit's sampling variance). The newest k commits against the up to `reference` commits
+    /// before them (from `after` on) must differ by a z test at `pValue` (two-sided) and by
+    /// `minimumChange` (relative) with every one of the k on the new side of the midpoint; of the
+    /// k that qualify, the cut with the least weighted squared error over the same commits wins.
+    public func newestStep(after previous: Int = 0, pValue: Double = 0.001, minimumChange: Double = 0.05, reference: Int = 10) -> Int? {
+        let n = levels.count
+        guard n >= 5, levels.allSatisfy(\.isFinite) else { return nil }
+        let tau2 = LevelShifts.noiseVariance(levels)
+        let environment = max(0, tau2 - Descriptive.median(samplingVariances))
+        let weights = samplingVariances.map { environment + $0 > 0 ? 1 / (environment + $0) : 0 }
+        guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        let low = max(previous, n - 4 - reference)
+        func mean(_ range: Range<Int>) -> (mean: Double, weight: Double) {
+            let weight = range.reduce(0.0) { $0 + weights[$1] }
+            return (range.reduce(0.0) { $0 + weights[$1] * levels[$1] } / weight, weight)
+        }
+        func squares(_ range: Range<Int>, about centre: Double) -> Double {
+            range.reduce(0.0) { $0 + weights[$1] * (levels[$1] - centre) * (levels[$1] - centre) }
+        }
+        let critical = Normal.quantile(1 - pValue / 2)
+        var best: (index: Int, cost: Double)?
+        for k in 2...4 where n - k - low >= 3 {
+            let start = n - k
+            let before = mean(low..<start), after = mean(start..<n)
+            let difference = after.mean - before.mean
+            let z = difference / (1 / before.weight + 1 / after.weight).squareRoot()
+            let change = logScale ? Foundation.exp(difference) - 1 : (before.mean != 0 ? difference / abs(before.mean) : 0)
+            let midpoint = (before.mean + after.mean) / 2
+            let confirmed = (start..<n).allSatisfy { (levels[$0] - midpoint) * difference > 0 }
+            guard abs(z) >= critical, abs(change) >= minimumChange, confirmed else { continue }
+            let cost = squares(low..<start, about: before.mean) + squares(start..<n, about: after.mean)
+            if best.map({ cost < $0.cost }) ?? true { best = (start, cost) }
+        }
+        return best?.index
+    }
 }

@@ -31,12 +31,17 @@ import Foundation
 /// freedom, which costs a t test much of its power. A call compares many series measured on the
 /// same machines, so the ratio of each series' run spread to its sampling variance is moderated
 /// toward the call's typical ratio by empirical Bayes (`RunNoisePrior`, Smyth 2004).
-/// With fewer than three runs in all, σ_b cannot be estimated: it is taken as `assumedRunNoise`
-/// (relative), said in `runNoiseAssumed`, and added to the sampling variance of both sides.
+/// Three runs in all (two baseline commits and one candidate run: a new project) give the spread
+/// one degree of freedom, which moderation turns into many. With fewer than three runs in all
+/// (one a side) σ_b cannot be estimated from the series: `moderated(by:)` takes it from the call's
+/// prior when there is one (`borrowed`), else it is `assumedRunNoise` (relative), said in
+/// `runNoiseAssumed`. Either way the two runs' sampling variances are each side's own, with
+/// Welch–Satterthwaite degrees of freedom (Yuen's 1974 trimmed Welch test when nothing is added):
+/// one run of 10 samples against one of 30 is not a pooled test.
 ///
 /// **Result.** The shift δ = T̄_candidate − T̄_baseline, its standard error, degrees of freedom,
 /// the two-sided t p-value, intervals at any level, and the minimum detectable effect.
-public struct RunLevelTest: Sendable, Equatable {
+public struct RunLevelTest: Sendable {
     public struct Options: Sendable, Equatable {
         /// The share trimmed from each end of a run's samples (at least one value from 5 on).
         public var trim = 0.1
@@ -56,12 +61,20 @@ public struct RunLevelTest: Sendable, Equatable {
     public private(set) var degreesOfFreedom: Double
     public private(set) var pValue: Double
     /// True when there were too few runs to estimate run-to-run noise and `assumedRunNoise` was used.
-    public let runNoiseAssumed: Bool
+    public private(set) var runNoiseAssumed: Bool
     public let baselineRuns: Int
     public let candidateRuns: Int
     /// How the spread of run locations was estimated: from this series alone, or moderated across
     /// the call's decisions (`moderated(by:)`).
     public private(set) var moderation: Moderation = .none
+    /// Each run location less its group's mean, a group at a time (baseline, candidate, each older
+    /// segment): the raw material of `RunTails`.
+    public let residualGroups: [[Double]]
+    /// The reference distribution's degrees of freedom were capped for heavy-tailed run noise (`RunTails`).
+    public private(set) var tailDegreesOfFreedom: Double?
+    /// The prior's spread at this series' sampling variance and its degrees of freedom, when the
+    /// test was moderated (`RunTails` standardizes residuals by it: it does not hold their own).
+    public private(set) var priorSpread: (spread: Double, degreesOfFreedom: Double)?
 
     public enum Moderation: Sendable, Equatable {
         /// The series' own runs (or an assumed run noise).
@@ -70,12 +83,14 @@ public struct RunLevelTest: Sendable, Equatable {
         case moderated
         /// The series' spread is far above the call's typical ratio, so it kept its own.
         case hypervariable
+        /// Too few runs to measure the spread: the call's prior gave it.
+        case borrowed
     }
 
     /// What the variance is made of, kept so that `moderated(by:)` can recompute it.
     struct Parts: Sendable, Equatable {
         /// Pooled squared deviations of run locations over their degrees of freedom: σ²_b plus the
-        /// average sampling variance. Nil when fewer than two degrees of freedom.
+        /// average sampling variance. Nil with no degree of freedom (one run a side).
         var spread: Double?
         var spreadDF: Double
         /// The average sampling variance of the runs in `spread` (from the pooled winsorized
@@ -84,19 +99,36 @@ public struct RunLevelTest: Sendable, Equatable {
         var withinDF: Double
         /// The candidate's extra sampling variance when its runs are noisier than the baseline's.
         var extra: Double
-        /// With an assumed run noise: its variance, and the sampling variance of both sides.
-        var assumedVariance: Double
-        var sampled: Double
+        /// Each side's own sampling variance of a run location and its degrees of freedom (Welch).
+        var samplingB: Double
+        var samplingC: Double
+        var withinDFB: Double
+        var withinDFC: Double
+        /// An assumed run noise's variance (relative run noise on the working scale, squared).
+        var assumedRunVariance: Double
+        var baselineRuns: Double
+        var candidateRuns: Double
         /// 1/n_candidate + 1/n_baseline runs.
-        var runFactor: Double
+        var runFactor: Double { 1 / candidateRuns + 1 / baselineRuns }
     }
     let parts: Parts
 
-    /// The series' ratio of run spread to sampling variance, and its degrees of freedom, when
-    /// both are measured (the input to `RunNoisePrior`).
-    public var noiseRatio: (ratio: Double, degreesOfFreedom: Double)? {
-        guard let spread = parts.spread, parts.typicalSampling > 0, parts.withinDF > 0 else { return nil }
-        return (spread / parts.typicalSampling, parts.spreadDF)
+    /// The variance of one baseline run's and one candidate run's location as the test used it,
+    /// so that Var(shift) = baseline / n_b + candidate / n_c (for `Settling`: more runs a side).
+    public private(set) var runVariance = PerRun(baseline: 0, candidate: 0)
+
+    /// A variance per baseline run and per candidate run.
+    public struct PerRun: Sendable, Equatable {
+        public let baseline: Double
+        public let candidate: Double
+    }
+
+    /// The series' run spread, its sampling variance and degrees of freedom, when both are
+    /// measured on the log scale (the input to `RunNoisePrior`, whose shared run variance is
+    /// relative: series on the raw scale keep their own).
+    public var noiseObservation: RunNoisePrior.Observation? {
+        guard logScale, let spread = parts.spread, parts.withinDF > 0, parts.typicalSampling > 0 else { return nil }
+        return RunNoisePrior.Observation(spread: spread, sampling: parts.typicalSampling, degreesOfFreedom: parts.spreadDF)
     }
 
     /// Compares runs (each an array of samples; a run may hold one value). `history` holds
@@ -124,15 +156,12 @@ public struct RunLevelTest: Sendable, Equatable {
         candidateLevel = logScale ? Foundation.exp(meanC) : meanC
 
         // Stage one: the pooled winsorized variance and each side's average variance factor.
-        let withSamples = (baselineStats + candidateStats + historyStats.flatMap { $0 }).filter { $0.kept >= 2 }
-        let withinDF = Double(withSamples.reduce(0) { $0 + $1.kept - 1 })
-        let pooledWinsorized = withinDF > 0
-            ? withSamples.reduce(0.0) { $0 + $1.winsorizedVariance * Double($1.count - 1) } / Double(withSamples.reduce(0) { $0 + $1.count - 1 })
-            : 0
+        let baselineSide = baselineStats + historyStats.flatMap { $0 }
+        let (pooledWinsorized, withinDF) = Self.pooledWinsorized(baselineSide + candidateStats)
+        let (winsorizedB, withinDFB) = Self.pooledWinsorized(baselineSide)
+        let (winsorizedC, withinDFC) = Self.pooledWinsorized(candidateStats)
         let factorB = Self.mean(baselineStats.map(\.varianceFactor))
         let factorC = Self.mean(candidateStats.map(\.varianceFactor))
-        let samplingB = withinDF > 0 ? pooledWinsorized * factorB : 0  // Var(T_i | run), baseline runs
-        let samplingC = withinDF > 0 ? pooledWinsorized * factorC : 0
 
         // Stage two: the spread of run locations, pooled over both sides and older segments.
         var squares = baselineStats.reduce(0.0) { $0 + ($1.location - meanB) * ($1.location - meanB) }
@@ -144,40 +173,57 @@ public struct RunLevelTest: Sendable, Equatable {
             betweenDF += Double(group.count - 1)
         }
         let nB = Double(baselineRuns.count), nC = Double(candidateRuns.count)
-
-        let runFactor = 1 / nC + 1 / nB
-        let extra = max(0, (samplingC - samplingB)) / nC
+        residualGroups = [baselineStats.map { $0.location - meanB }, candidateStats.map { $0.location - meanC }]
+            + historyStats.map { group in
+                let mean = Self.mean(group.map(\.location))
+                return group.map { $0.location - mean }
+            }
         let spreadRuns = baselineStats + candidateStats + historyStats.flatMap { $0 }
         let typicalSampling = withinDF > 0 ? pooledWinsorized * Self.mean(spreadRuns.map(\.varianceFactor)) : 0
-        if betweenDF >= 2 {
-            parts = Parts(spread: squares / betweenDF, spreadDF: betweenDF, typicalSampling: typicalSampling, withinDF: withinDF,
-                          extra: extra, assumedVariance: 0, sampled: 0, runFactor: runFactor)
-        } else {
-            // One or two runs in all: run-to-run noise cannot be estimated; assume it.
-            let assumedSD = logScale ? Foundation.log(1 + options.assumedRunNoise) : options.assumedRunNoise * abs(meanB)
-            parts = Parts(spread: nil, spreadDF: 0, typicalSampling: typicalSampling, withinDF: withinDF, extra: 0,
-                          assumedVariance: assumedSD * assumedSD * runFactor, sampled: samplingC / nC + samplingB / nB,
-                          runFactor: runFactor)
-        }
+        let assumedSD = logScale ? Foundation.log(1 + options.assumedRunNoise) : options.assumedRunNoise * abs(meanB)
+        parts = Parts(spread: betweenDF >= 1 ? squares / betweenDF : nil, spreadDF: betweenDF,
+                      typicalSampling: typicalSampling, withinDF: withinDF,
+                      extra: withinDF > 0 ? max(0, pooledWinsorized * (factorC - factorB)) / nC : 0,
+                      samplingB: winsorizedB * factorB, samplingC: winsorizedC * factorC,
+                      withinDFB: withinDFB, withinDFC: withinDFC,
+                      assumedRunVariance: assumedSD * assumedSD, baselineRuns: nB, candidateRuns: nC)
         runNoiseAssumed = parts.spread == nil
-        (standardError, degreesOfFreedom, pValue) = Self.evaluate(shift: shift, parts: parts, spread: parts.spread, spreadDF: parts.spreadDF)
+        let evaluated = Self.evaluate(shift: shift, parts: parts, spread: parts.spread, spreadDF: parts.spreadDF)
+        (standardError, degreesOfFreedom, pValue, runVariance) = evaluated
     }
 
-    /// Standard error, degrees of freedom and p-value from the variance's parts, with the spread
-    /// (and its degrees of freedom) as estimated alone or moderated.
-    static func evaluate(shift: Double, parts: Parts, spread: Double?, spreadDF: Double) -> (Double, Double, Double) {
+    /// The pooled winsorized variance of runs with two or more values kept, and its degrees of freedom.
+    static func pooledWinsorized(_ runs: [RunLocation]) -> (Double, Double) {
+        let withSamples = runs.filter { $0.kept >= 2 }
+        let df = Double(withSamples.reduce(0) { $0 + $1.kept - 1 })
+        guard df > 0 else { return (0, 0) }
+        let weighted = withSamples.reduce(0.0) { $0 + $1.winsorizedVariance * Double($1.count - 1) }
+        return (weighted / Double(withSamples.reduce(0) { $0 + $1.count - 1 }), df)
+    }
+
+    /// Standard error, degrees of freedom, p-value and per-run variances from the variance's
+    /// parts, with the spread (and its degrees of freedom) as estimated alone, moderated or
+    /// borrowed; with no spread, the assumed run noise.
+    static func evaluate(shift: Double, parts: Parts, spread: Double?, spreadDF: Double)
+        -> (Double, Double, Double, PerRun) {
         var variance: Double
         var df: Double
+        let perRun: PerRun
         if let spread {
             let fromSpread = spread * parts.runFactor
             variance = fromSpread + parts.extra
+            perRun = PerRun(baseline: spread, candidate: spread + parts.extra * parts.candidateRuns)
             // Satterthwaite (1946) for the two estimated parts.
             let denominator = fromSpread * fromSpread / spreadDF + (parts.withinDF > 0 ? parts.extra * parts.extra / parts.withinDF : 0)
             df = denominator > 0 ? variance * variance / denominator : spreadDF
         } else {
-            variance = parts.assumedVariance + parts.sampled
-            // Satterthwaite: the assumed part is taken as known; only the sampling part is estimated.
-            df = parts.withinDF > 0 && parts.sampled > 0 ? variance * variance / (parts.sampled * parts.sampled / parts.withinDF) : .infinity
+            // One run a side: each side's own sampling variance (Welch), the assumed run noise on both.
+            let b = parts.samplingB / parts.baselineRuns, c = parts.samplingC / parts.candidateRuns
+            variance = parts.assumedRunVariance * parts.runFactor + b + c
+            perRun = PerRun(baseline: parts.assumedRunVariance + parts.samplingB, candidate: parts.assumedRunVariance + parts.samplingC)
+            // Welch–Satterthwaite: the assumed part is taken as known; only the sampling parts are estimated.
+            let denominator = (parts.withinDFB > 0 ? b * b / parts.withinDFB : 0) + (parts.withinDFC > 0 ? c * c / parts.withinDFC : 0)
+            df = denominator > 0 ? variance * variance / denominator : .infinity
         }
         let standardError = variance.squareRoot()
         let p: Double
@@ -187,31 +233,81 @@ public struct RunLevelTest: Sendable, Equatable {
         } else {
             p = shift == 0 ? 1 : 0
         }
-        return (standardError, df, p)
+        return (standardError, df, p, perRun)
     }
 
-    /// This test with its run spread moderated toward the call's typical ratio (Smyth 2004, eq. 9
-    /// and §6): ratiõ = (d₀·ratio₀ + d·ratio) / (d₀ + d), spread̃ = ratiõ · sampling variance.
-    /// Its degrees of freedom follow the log-variance of that estimate, 2 / (2/(d₀+d) + w²·2/d_w),
-    /// with w = d₀/(d₀+d) the prior's weight and d_w the within-run variance's degrees of freedom:
-    /// a fully pooled spread is only as sure as the sampling variance it scales. A series whose
-    /// ratio lies beyond the prior's upper 5 % (much noisier from run to run than the rest: the
-    /// "hypervariable" series Phipson et al. 2016 protect) keeps its own estimate.
+    /// This test with its run spread moderated toward the call's prior (Smyth 2004, eq. 9 and §6):
+    /// spread̃ = (d₀·E + d·spread) / (d₀ + d), E = r₀·(a + c·s) the prior's spread at this series'
+    /// sampling variance s. Its degrees of freedom follow the log-variance of that estimate,
+    /// 2 / (2/(d₀+d) + (w·f)²·2/d_w), with w = d₀/(d₀+d) the prior's weight, f the share of E that
+    /// scales with s, and d_w the within-run variance's degrees of freedom: a prior that scales the
+    /// sampling variance is only as sure as that variance. A series whose spread lies beyond the
+    /// prior's upper 5 % (much noisier from run to run than the rest: the "hypervariable" series
+    /// Phipson et al. 2016 protect) keeps its own estimate; one beyond its lower 5 % (far quieter
+    /// than the trend: its runs all landed in one machine state) takes the prior's spread alone, so
+    /// a tight run of luck never narrows a test. A series without a spread of its own
+    /// (one run a side) borrows E with d₀ degrees of freedom (`borrowed`).
     public func moderated(by prior: RunNoisePrior) -> RunLevelTest {
-        guard let own = noiseRatio, own.ratio > 0 else { return self }
+        let sampling = parts.typicalSampling
+        let expected = prior.expectedSpread(sampling: sampling)
+        guard logScale, sampling > 0, parts.withinDF > 0, expected > 0, expected.isFinite else { return self }
+        let share = prior.samplingShare(sampling: sampling)
+        let d0 = prior.degreesOfFreedom
         var result = self
-        if prior.upperTail(ratio: own.ratio, degreesOfFreedom: own.degreesOfFreedom) < 0.05 {
+        guard let spread = parts.spread, spread > 0 else {
+            let logVariance = (d0.isFinite ? 2 / d0 : 0) + (parts.withinDF > 0 ? share * share * 2 / parts.withinDF : 0)
+            let df = logVariance > 0 ? 2 / logVariance : .infinity
+            (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
+                Self.evaluate(shift: shift, parts: parts, spread: expected, spreadDF: df)
+            result.moderation = .borrowed
+            result.runNoiseAssumed = false
+            return result
+        }
+        let d = parts.spreadDF
+        let upper = prior.upperTail(spread: spread, sampling: sampling, degreesOfFreedom: d)
+        if upper < 0.05 {
             result.moderation = .hypervariable
             return result
         }
-        let d = own.degreesOfFreedom, d0 = prior.degreesOfFreedom
+        result.priorSpread = (expected, d0)
+        if upper > 0.95 {
+            // Far quieter than the call's trend allows: its runs shared one machine state (ten
+            // runs all in the fast mode), not a quieter benchmark. The prior's spread alone.
+            let logVariance = (d0.isFinite ? 2 / d0 : 0) + share * share * 2 / parts.withinDF
+            (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
+                Self.evaluate(shift: shift, parts: parts, spread: expected, spreadDF: logVariance > 0 ? 2 / logVariance : .infinity)
+            result.moderation = .moderated
+            return result
+        }
         let weight = d0.isFinite ? d0 / (d0 + d) : 1
-        let ratio = d0.isFinite ? (d0 * prior.ratio + d * own.ratio) / (d0 + d) : prior.ratio
-        let logVariance = (d0.isFinite ? 2 / (d0 + d) : 0) + weight * weight * 2 / parts.withinDF
-        let spreadDF = max(d, 2 / logVariance)
-        (result.standardError, result.degreesOfFreedom, result.pValue) =
-            Self.evaluate(shift: shift, parts: parts, spread: ratio * parts.typicalSampling, spreadDF: spreadDF)
+        let moderated = d0.isFinite ? (d0 * expected + d * spread) / (d0 + d) : expected
+        let logVariance = (d0.isFinite ? 2 / (d0 + d) : 0) + (parts.withinDF > 0 ? weight * weight * share * share * 2 / parts.withinDF : 0)
+        let spreadDF = max(d, logVariance > 0 ? 2 / logVariance : .infinity)
+        (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
+            Self.evaluate(shift: shift, parts: parts, spread: moderated, spreadDF: spreadDF)
         result.moderation = .moderated
+        return result
+    }
+
+    /// This test with its reference distribution fitted to run noise whose locations have excess
+    /// kurtosis `kurtosis` (`RunTails`): the shift's kurtosis follows from its parts, and its t
+    /// reference keeps no more degrees of freedom than a t with that kurtosis has.
+    public func withTails(kurtosis: Double) -> RunLevelTest {
+        guard kurtosis > 0, !runNoiseAssumed, standardError > 0 else { return self }
+        let spread = runVariance.baseline
+        let variance = standardError * standardError
+        let nB = parts.baselineRuns, nC = parts.candidateRuns
+        // A sum of independent terms has excess kurtosis Σ w⁴κ / (Σ w²)²: here the run locations'
+        // spread over n_c and n_b runs, against the whole variance of the shift.
+        let shiftKurtosis = kurtosis * spread * spread * (1 / (nC * nC * nC) + 1 / (nB * nB * nB)) / (variance * variance)
+        guard shiftKurtosis > 0 else { return self }
+        let tail = RunTails.degreesOfFreedom(excessKurtosis: shiftKurtosis)
+        guard tail < degreesOfFreedom else { return self }
+        var result = self
+        result.degreesOfFreedom = tail
+        result.tailDegreesOfFreedom = tail
+        let t = shift / standardError
+        result.pValue = StudentT(degreesOfFreedom: tail).twoSidedP(t)
         return result
     }
 
@@ -240,11 +336,24 @@ public struct RunLevelTest: Sendable, Equatable {
         logScale ? Foundation.log(1 + percent / 100) : percent / 100 * abs(baselineLevel)
     }
 
-    /// The smallest shift (in percent, as a magnitude) that this test would find with probability
-    /// `power` at two-sided level `alpha`: (t₁₋α/₂ + t_power) · SE (e.g. Cohen 1988, ch. 2).
-    public func minimumDetectablePercent(alpha: Double, power: Double = 0.8) -> Double {
-        let tPower = degreesOfFreedom.isFinite ? StudentT(degreesOfFreedom: degreesOfFreedom).quantile(power) : Normal.quantile(power)
-        let size = (critical(level: 1 - alpha) + tPower) * standardError
+    /// The smallest worsening (in percent, as a magnitude) that the call's rule would report with
+    /// probability `power`: the estimate must pass both the threshold and the critical value c at
+    /// `criticalAlpha` (two-sided; for Benjamini–Hochberg the level at which this decision would
+    /// join the call's discoveries, `Settling.criticalAlpha`). The test's own standard error is
+    /// estimated too, so its power at a shift λ·SE is the noncentral t's, by the normal
+    /// approximation of Abramowitz & Stegun 26.7.10: P(t′ ≥ c) ≈ Φ((λ − c(1 − 1/4ν)) / √(1 + c²/2ν)).
+    /// So λ = max(c(1 − 1/4ν), threshold / SE) + z_power·√(1 + c²/2ν): at the extreme levels a call of
+    /// hundreds of decisions tests at, the uncertainty of SE matters as much as the shift's own
+    /// (Cohen's 1988 (c + t_power)·SE leaves it out and overstates power). `worseSign` is +1 when
+    /// higher values are worse.
+    public func minimumDetectablePercent(criticalAlpha: Double, thresholdPct: Double, worseSign: Double, power: Double = 0.8) -> Double {
+        let level = 1 - min(max(criticalAlpha, 1e-300), 1) / 2
+        let df = degreesOfFreedom
+        let c = df.isFinite ? StudentT(degreesOfFreedom: df).quantile(level) : Normal.quantile(level)
+        let widening = df.isFinite ? (1 + c * c / (2 * df)).squareRoot() : 1
+        let central = df.isFinite ? c * (1 - 1 / (4 * df)) : c
+        let threshold = abs(shift(percent: thresholdPct * worseSign))
+        let size = (max(central * standardError, threshold) + Normal.quantile(power) * widening * standardError) * worseSign
         return abs(percent(size))
     }
 }

@@ -37,18 +37,18 @@ import Testing
             let truth = 3 / Self.chiSquareOverDF(20, &rng)
             return (truth * Self.chiSquareOverDF(9, &rng), 9)
         }
-        let prior = try #require(RunNoisePrior.fit(ratios))
+        let prior = try #require(RunNoisePrior.fit(ratios: ratios))
         #expect(prior.degreesOfFreedom > 14 && prior.degreesOfFreedom < 28, "d0 = \(prior.degreesOfFreedom)")
-        #expect(abs(prior.ratio / 3 - 1) < 0.06, "r0 = \(prior.ratio)")
+        #expect(abs(prior.expectedSpread(sampling: 1) / 3 - 1) < 0.06, "r0 = \(prior.expectedSpread(sampling: 1))")
     }
 
     @Test func oneCommonRatioIsAnInfinitePrior() throws {
         var rng = SplitMix64(seed: 5)
         let ratios = (0..<2000).map { _ in (ratio: 2.5 * Self.chiSquareOverDF(9, &rng), degreesOfFreedom: 9.0) }
-        let prior = try #require(RunNoisePrior.fit(ratios))
+        let prior = try #require(RunNoisePrior.fit(ratios: ratios))
         #expect(prior.degreesOfFreedom > 50, "far more than the series' own 9: d0 = \(prior.degreesOfFreedom)")
-        #expect(abs(prior.ratio / 2.5 - 1) < 0.03, "r0 = \(prior.ratio)")
-        #expect(RunNoisePrior.fit(Array(ratios.prefix(4))) == nil, "four decisions are too few to fit")
+        #expect(abs(prior.expectedSpread(sampling: 1) / 2.5 - 1) < 0.03, "r0 = \(prior.expectedSpread(sampling: 1))")
+        #expect(RunNoisePrior.fit(ratios: Array(ratios.prefix(4))) == nil, "four decisions are too few to fit")
     }
 
     @Test func paulsonsTailAgreesWithTheChiSquareLimit() {
@@ -80,8 +80,10 @@ import Testing
         }
         let drifting = Self.runs(&rng, shift: 0, runSD: 0.2, sampleSD: 0.05)
         tests.append(try #require(RunLevelTest(baseline: drifting.baseline, candidate: drifting.candidate)))
-        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseRatio)))
-        #expect(prior.ratio > 0.7 && prior.ratio < 1.5, "runs add nothing to sampling noise here: r0 = \(prior.ratio)")
+        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseObservation)))
+        let sampling = try #require(tests[0].noiseObservation?.sampling)
+        let ratio = prior.expectedSpread(sampling: sampling) / sampling
+        #expect(ratio > 0.7 && ratio < 1.5, "runs add nothing to sampling noise here: \(ratio), \(prior)")
         let quiet = tests[0].moderated(by: prior)
         #expect(quiet.moderation == .moderated)
         #expect(quiet.degreesOfFreedom > 3 * tests[0].degreesOfFreedom, "borrowed: \(quiet.degreesOfFreedom) vs \(tests[0].degreesOfFreedom)")
@@ -96,7 +98,7 @@ import Testing
             let r = Self.runs(&rng, shift: 0, runSD: 0.01, sampleSD: 0.04)
             return try #require(RunLevelTest(baseline: r.baseline, candidate: r.candidate))
         }
-        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseRatio)))
+        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseObservation)))
         var alone = 0, moderated = 0
         for _ in 0..<200 {
             let r = Self.runs(&rng, shift: 0.06, runSD: 0.01, sampleSD: 0.04)
@@ -105,5 +107,57 @@ import Testing
             if test.moderated(by: prior).pValue < 0.001 { moderated += 1 }
         }
         #expect(moderated > alone + 20, "moderated \(moderated) of 200, alone \(alone)")
+    }
+
+    @Test func theTrendFindsRunNoiseEverySeriesShares() throws {
+        // Run noise of one size for all (a machine state: variance 0.0013) over sampling variances
+        // spread a hundredfold: a ratio model would fit neither end.
+        var rng = SplitMix64(seed: 29)
+        let observations = (0..<400).map { i -> RunNoisePrior.Observation in
+            let sampling = 2e-6 * Foundation.pow(100, Double(i) / 399)
+            return RunNoisePrior.Observation(spread: (0.0013 + sampling) * Self.chiSquareOverDF(9, &rng), sampling: sampling, degreesOfFreedom: 9)
+        }
+        let prior = try #require(RunNoisePrior.fit(observations))
+        #expect(abs(prior.ratio * prior.sharedRunVariance / 0.0013 - 1) < 0.15, "\(prior)")
+        #expect(prior.degreesOfFreedom > 50, "one trend explains them all: \(prior)")
+        #expect(abs(prior.expectedSpread(sampling: 2e-6) / 0.0013 - 1) < 0.15, "the quietest series get the shared noise")
+    }
+
+    /// Residual groups for `RunTails`: 300 series of 10 runs, run noise `draw`, series scales from `scale`.
+    static func tailTests(_ rng: inout SplitMix64, scale: (inout SplitMix64) -> Double, draw: (inout SplitMix64) -> Double) throws -> [RunLevelTest] {
+        var tests = try (0..<300).map { _ -> RunLevelTest in
+            let sd = scale(&rng)
+            let runs = (0..<11).map { _ -> [Double] in
+                let level = Foundation.exp(sd * draw(&rng))
+                return (0..<10).map { _ in level * (1 + 0.001 * Self.chiSquareOverDF(1, &rng).squareRoot()) }
+            }
+            return try #require(RunLevelTest(baseline: Array(runs.prefix(10)), candidate: [runs[10]]))
+        }
+        let prior = try #require(RunNoisePrior.fit(tests.compactMap(\.noiseObservation)))
+        tests = tests.map { $0.moderated(by: prior) }
+        return tests
+    }
+
+    static func normal(_ rng: inout SplitMix64) -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+    }
+
+    @Test func heavyTailsAreToldFromSeriesOfUnequalNoise() throws {
+        var rng = SplitMix64(seed: 4)
+        // Normal run noise whose size differs threefold from series to series: no tail.
+        let unequal = try Self.tailTests(&rng, scale: { 0.01 * Foundation.exp(Double.random(in: -1.1...1.1, using: &$0)) }, draw: Self.normal)
+        let flat = try #require(RunTails.excessKurtosis(unequal))
+        #expect(abs(flat) < 0.6, "κ = \(flat)")
+        #expect(RunTails.testingKurtosis(unequal) == nil, "normal run noise keeps its test")
+        // Laplace run noise of one size (excess kurtosis 3).
+        let laplace = try Self.tailTests(&rng, scale: { _ in 0.01 }, draw: { rng in
+            let u = Double.random(in: -0.5..<0.5, using: &rng)
+            return -(u < 0 ? -1 : 1) * Foundation.log(1 - 2 * abs(u)) / 2.0.squareRoot()
+        })
+        let heavy = try #require(RunTails.testingKurtosis(laplace))
+        #expect(heavy > 1.5, "κ = \(heavy)")
+        let test = laplace[0].withTails(kurtosis: heavy)
+        #expect(test.degreesOfFreedom < laplace[0].degreesOfFreedom && test.pValue >= laplace[0].pValue)
     }
 }

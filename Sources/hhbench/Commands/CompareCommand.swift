@@ -95,7 +95,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Multiple-testing correction over the decisions of the call: bh (false discovery rate; the default, or [compare] correction), holm or none.")
     var correction: Correction?
 
-    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, when fewer than 3 runs measure it (3, or [compare] run_noise_pct).",
+    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Run-to-run noise to assume, in percent, with one run a side and no other series to borrow it from (3, or [compare] run_noise_pct).",
                                                               valueName: "pct"),
             transform: NumericRule.runNoisePct.real)
     var runNoisePct: Double?

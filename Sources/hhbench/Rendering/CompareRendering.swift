@@ -78,7 +78,15 @@ enum CompareRendering {
         return "candidate \(candidate.isEmpty ? "-" : candidate) (\(report.candidate.runs.count) run\(report.candidate.runs.count == 1 ? "" : "s")"
             + " on \(report.candidate.machine ?? "?")) against \(report.baselineDescription): "
             + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs"
-            + summariesOnly(report.baseline) + "\n"
+            + summariesOnly(report.baseline) + "\n" + excludedRuns(report)
+    }
+
+    /// One line per run the call-level look left out, naming it and saying why.
+    static func excludedRuns(_ report: CompareReport) -> String {
+        report.excludedRuns.map { run in
+            let commit = run.commit.map { " at \($0.prefix(10))" } ?? ""
+            return "\(run.candidate ? "candidate" : "baseline") run \(run.runID)\(commit): \(run.reason)\n"
+        }.joined()
     }
 
     /// Says when runs of a side had their raw samples pruned: they count with their medians.
@@ -110,7 +118,7 @@ enum CompareRendering {
         let regressions = report.count(.regression) + report.count(.overBudget)
         var text = "### hhbench compare: " + (regressions > 0 ? "⚠️ " : "✅ ") + summaryLine(report) + "\n\n"
         // Machine, branch and commit names are data: escaped like every cell.
-        text += DataTable.markdownCell(header(report).replacingOccurrences(of: "\n", with: "")) + "\n\n"
+        text += header(report).split(separator: "\n").map { DataTable.markdownCell(String($0)) }.joined(separator: "  \n") + "\n\n"
         let notable = report.comparisons.filter { $0.verdict != .unchanged }
         let quiet = report.comparisons.filter { $0.verdict == .unchanged }
         if !notable.isEmpty { text += rows(notable, correction: report.correction, all: all).renderMarkdown() + "\n" }
@@ -182,6 +190,11 @@ enum CompareRendering {
             ("baseline", side(report.baseline, description: report.baselineDescription)),
             ("candidate", side(report.candidate, description: nil)),
             ("correction", .string(report.correction.rawValue)),
+            ("excluded_runs", .array(report.excludedRuns.map { run in
+                .object([("id", .number(Double(run.runID))), ("commit", .optional(run.commit)), ("side", .string(run.candidate ? "candidate" : "baseline")),
+                         ("series", .number(Double(run.series))), ("outlying", .number(Double(run.outlying))),
+                         ("median_shift_pct", .optional(run.medianShiftPct)), ("reason", .string(run.reason))])
+            })),
             ("comparisons", .array(comparisons)),
             ("summary", .object(counts)),
         ])
