@@ -70,11 +70,9 @@ public struct RunLevelTest: Sendable {
     /// Each run location less its group's mean, a group at a time (baseline, candidate, each older
     /// segment): the raw material of `RunTails`.
     public let residualGroups: [[Double]]
-    /// The reference distribution's degrees of freedom were capped for heavy-tailed run noise (`RunTails`).
-    public private(set) var tailDegreesOfFreedom: Double?
-    /// The prior's spread at this series' sampling variance and its degrees of freedom, when the
-    /// test was moderated (`RunTails` standardizes residuals by it: it does not hold their own).
-    public private(set) var priorSpread: (spread: Double, degreesOfFreedom: Double)?
+    /// The prior's spread at this series' sampling variance, when the test was moderated
+    /// (`RunTails` standardizes residuals by it: it does not hold their own).
+    public private(set) var priorSpread: Double?
 
     public enum Moderation: Sendable, Equatable {
         /// The series' own runs (or an assumed run noise).
@@ -253,39 +251,43 @@ public struct RunLevelTest: Sendable {
         guard logScale, sampling > 0, parts.withinDF > 0, expected > 0, expected.isFinite else { return self }
         let share = prior.samplingShare(sampling: sampling)
         let d0 = prior.degreesOfFreedom
-        var result = self
+        // The prior's spread alone: worth d₀, and only as sure as the sampling variance it scales.
+        let priorAlone = (d0.isFinite ? 2 / d0 : 0) + share * share * 2 / parts.withinDF
         guard let spread = parts.spread, spread > 0 else {
-            let logVariance = (d0.isFinite ? 2 / d0 : 0) + (parts.withinDF > 0 ? share * share * 2 / parts.withinDF : 0)
-            let df = logVariance > 0 ? 2 / logVariance : .infinity
-            (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
-                Self.evaluate(shift: shift, parts: parts, spread: expected, spreadDF: df)
-            result.moderation = .borrowed
+            var result = with(spread: expected, logVariance: priorAlone, moderation: .borrowed)
             result.runNoiseAssumed = false
             return result
         }
         let d = parts.spreadDF
         let upper = prior.upperTail(spread: spread, sampling: sampling, degreesOfFreedom: d)
         if upper < 0.05 {
+            var result = self
             result.moderation = .hypervariable
             return result
         }
-        result.priorSpread = (expected, d0)
+        var result: RunLevelTest
         if upper > 0.95 {
             // Far quieter than the call's trend allows: its runs shared one machine state (ten
             // runs all in the fast mode), not a quieter benchmark. The prior's spread alone.
-            let logVariance = (d0.isFinite ? 2 / d0 : 0) + share * share * 2 / parts.withinDF
-            (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
-                Self.evaluate(shift: shift, parts: parts, spread: expected, spreadDF: logVariance > 0 ? 2 / logVariance : .infinity)
-            result.moderation = .moderated
-            return result
+            result = with(spread: expected, logVariance: priorAlone, moderation: .moderated)
+        } else {
+            let weight = d0.isFinite ? d0 / (d0 + d) : 1
+            let moderated = d0.isFinite ? (d0 * expected + d * spread) / (d0 + d) : expected
+            let logVariance = (d0.isFinite ? 2 / (d0 + d) : 0) + weight * weight * share * share * 2 / parts.withinDF
+            result = with(spread: moderated, logVariance: logVariance, moderation: .moderated, atLeast: d)
         }
-        let weight = d0.isFinite ? d0 / (d0 + d) : 1
-        let moderated = d0.isFinite ? (d0 * expected + d * spread) / (d0 + d) : expected
-        let logVariance = (d0.isFinite ? 2 / (d0 + d) : 0) + (parts.withinDF > 0 ? weight * weight * share * share * 2 / parts.withinDF : 0)
-        let spreadDF = max(d, logVariance > 0 ? 2 / logVariance : .infinity)
+        result.priorSpread = expected
+        return result
+    }
+
+    /// This test with the spread `spread`, whose estimate has log-variance `logVariance` (so
+    /// 2 / logVariance degrees of freedom, and never fewer than `atLeast`).
+    private func with(spread: Double, logVariance: Double, moderation: Moderation, atLeast minimum: Double = 0) -> RunLevelTest {
+        var result = self
+        let spreadDF = max(minimum, logVariance > 0 ? 2 / logVariance : .infinity)
         (result.standardError, result.degreesOfFreedom, result.pValue, result.runVariance) =
-            Self.evaluate(shift: shift, parts: parts, spread: moderated, spreadDF: spreadDF)
-        result.moderation = .moderated
+            Self.evaluate(shift: shift, parts: parts, spread: spread, spreadDF: spreadDF)
+        result.moderation = moderation
         return result
     }
 
@@ -305,7 +307,6 @@ public struct RunLevelTest: Sendable {
         guard tail < degreesOfFreedom else { return self }
         var result = self
         result.degreesOfFreedom = tail
-        result.tailDegreesOfFreedom = tail
         let t = shift / standardError
         result.pValue = StudentT(degreesOfFreedom: tail).twoSidedP(t)
         return result

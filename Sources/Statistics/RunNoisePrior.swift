@@ -111,11 +111,6 @@ public struct RunNoisePrior: Sendable, Equatable {
         return prior
     }
 
-    /// Ratios alone (sampling variance 1 each): the trend is the constant c.
-    public static func fit(ratios: [(ratio: Double, degreesOfFreedom: Double)]) -> RunNoisePrior? {
-        fit(ratios.map { Observation(spread: $0.ratio, sampling: 1, degreesOfFreedom: $0.degreesOfFreedom) })
-    }
-
     static func fitOnce(_ usable: [Observation]) -> RunNoisePrior? {
         guard usable.count >= minimumDecisions else { return nil }
         let (a, c) = trendFit(usable)
@@ -183,7 +178,8 @@ public struct RunNoisePrior: Sendable, Equatable {
 
     /// P(a series' spread ≥ `spread`) under the prior predictive: spread / (r₀·m(s)) ~ F(d, d₀),
     /// by Paulson's (1942) normal approximation to F (Abramowitz & Stegun 26.6.15), which holds
-    /// for d₀ = ∞ too (the χ²_d / d limit). Used only to screen hypervariable series.
+    /// for d₀ = ∞ too (the χ²_d / d limit). Used to screen series in both tails: the upper 1 % from
+    /// the fit, and beyond 5 % either way in `RunLevelTest.moderated`.
     public func upperTail(spread: Double, sampling: Double, degreesOfFreedom d: Double) -> Double {
         let expected = expectedSpread(sampling: sampling)
         guard spread > 0, expected > 0, d > 0 else { return 1 }
@@ -192,10 +188,5 @@ public struct RunNoisePrior: Sendable, Equatable {
         let b = degreesOfFreedom.isFinite ? 2 / (9 * degreesOfFreedom) : 0
         let z = ((1 - b) * f - (1 - a)) / (b * f * f + a).squareRoot()
         return Normal.sf(z)
-    }
-
-    /// The same for a ratio to a trend of 1 (sampling variance 1, no shared run variance).
-    public func upperTail(ratio value: Double, degreesOfFreedom d: Double) -> Double {
-        upperTail(spread: value * trend(sampling: 1), sampling: 1, degreesOfFreedom: d)
     }
 }

@@ -74,7 +74,7 @@ public enum RunTails {
 
     static func contributions(_ tests: [RunLevelTest]) -> [Contribution] {
         tests.compactMap { test -> Contribution? in
-            guard !test.runNoiseAssumed, let scale = test.priorSpread?.spread, scale > 0, scale.isFinite else { return nil }
+            guard !test.runNoiseAssumed, let scale = test.priorSpread, scale > 0, scale.isFinite else { return nil }
             var c = Contribution()
             for group in test.residualGroups where group.count >= 3 {
                 let n = Double(group.count), a = 1 - 1 / n

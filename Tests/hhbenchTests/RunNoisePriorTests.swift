@@ -2,6 +2,17 @@ import Foundation
 @testable import Statistics
 import Testing
 
+/// The prior seen through ratios alone (sampling variance 1 each), as the fitting tests state it.
+extension RunNoisePrior {
+    static func fit(ratios: [(ratio: Double, degreesOfFreedom: Double)]) -> RunNoisePrior? {
+        fit(ratios.map { Observation(spread: $0.ratio, sampling: 1, degreesOfFreedom: $0.degreesOfFreedom) })
+    }
+
+    func upperTail(ratio value: Double, degreesOfFreedom d: Double) -> Double {
+        upperTail(spread: value * trend(sampling: 1), sampling: 1, degreesOfFreedom: d)
+    }
+}
+
 @Suite struct RunNoisePriorTests {
     /// scipy 1.16: scipy.special.digamma(x), polygamma(1, x), polygamma(2, x).
     @Test(arguments: [
