@@ -38,6 +38,9 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
     case badDatabaseURL(url: String, message: String)
     /// The PostgreSQL server could not be reached or refused the login.
     case unreachable(url: String, reason: String)
+    /// The connection to the PostgreSQL server ended after it was made: the server stopped,
+    /// restarted or reset the connection. The server rolls back what was not committed.
+    case serverLost(url: String, reason: String)
     /// An SQLite-only step (the file-to-file merge, the SQLite writer) asked of a PostgreSQL warehouse: a bug.
     case sqliteOnly(path: String)
 
@@ -107,6 +110,8 @@ package enum WarehouseError: Error, CustomStringConvertible, Sendable {
             return "\(url): not a usable PostgreSQL URL: \(message). The form is postgresql://user@host:port/dbname?sslmode=require"
         case let .unreachable(url, reason):
             return "\(url): cannot connect: \(Records.Printable.escaped(reason)). Check that the server runs and the URL's host, port, user and database"
+        case let .serverLost(url, reason):
+            return "\(url): \(Records.Printable.escaped(reason)). Check the server's log; once it is back, run the command again"
         case let .sqliteOnly(path):
             return "\(path): this step works on SQLite files only and should not have been reached on PostgreSQL (a bug; please report it)"
         case let .writeRefused(reason):

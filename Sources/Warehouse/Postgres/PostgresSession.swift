@@ -56,19 +56,20 @@ final class PostgresSession: @unchecked Sendable {
                 // (the hang this replaces), one second is enough to say so.
                 closedSince = closedSince ?? now
                 if now - closedSince! > 1_000_000_000 {
-                    throw WarehouseError.unreachable(url: address.redacted, reason: "the server went away while \(what); nothing of it was kept")
+                    throw WarehouseError.serverLost(url: address.redacted, reason: "the server went away while \(what); nothing of it was kept")
                 }
             }
             if Double(now - start) / 1e9 > seconds {
                 if let connection { let _: EventLoopFuture<Void> = connection.close() }
-                throw WarehouseError.unreachable(url: address.redacted, reason: "no answer within \(Int(seconds)) s while \(what): "
-                                                 + "the server went away or is stuck; nothing of it was kept")
+                let reason = "no answer within \(Int(seconds)) s while \(what): the server went away or is stuck; nothing of it was kept"
+                throw connection == nil ? WarehouseError.unreachable(url: address.redacted, reason: reason)
+                    : WarehouseError.serverLost(url: address.redacted, reason: reason)
             }
         }
         do {
             return try outcome.value!.get()
         } catch {
-            throw translate(error, address)
+            throw translate(error, address, connected: connection != nil)
         }
     }
 
@@ -179,11 +180,15 @@ final class PostgresSession: @unchecked Sendable {
 
     /// The server's error as a `WarehouseError` naming the redacted URL. postgres-nio's own
     /// description is generic on purpose (it may hold parameters); the server's message and SQL
-    /// state are what a user can act on, and neither holds the password.
-    static func translate(_ error: any Error, _ address: PostgresAddress) -> any Error {
+    /// state are what a user can act on, and neither holds the password. On a `connected`
+    /// session a failed socket (a reset, a broken pipe) is the server going away, not a failure
+    /// to connect: `pg_ctl stop -m immediate` resets the connection as often as it closes it.
+    static func translate(_ error: any Error, _ address: PostgresAddress, connected: Bool) -> any Error {
         if error is WarehouseError { return error }
         guard let psql = error as? PSQLError else {
-            return WarehouseError.unreachable(url: address.redacted, reason: String(describing: error))
+            let reason = String(describing: error)
+            return connected ? WarehouseError.serverLost(url: address.redacted, reason: "the server went away (\(reason)); what was not committed was not kept")
+                : WarehouseError.unreachable(url: address.redacted, reason: reason)
         }
         let where_ = address.redacted
         if let info = psql.serverInfo {
@@ -202,10 +207,11 @@ final class PostgresSession: @unchecked Sendable {
         }
         switch psql.code {
         case .serverClosedConnection, .uncleanShutdown:
-            return WarehouseError.unreachable(url: where_, reason: "the server went away (the connection closed); what was not committed was not kept")
+            return WarehouseError.serverLost(url: where_, reason: "the server went away (the connection closed); what was not committed was not kept")
         case .connectionError:
             let reason = psql.underlying.map { String(describing: $0) } ?? "the connection failed"
-            return WarehouseError.unreachable(url: where_, reason: reason)
+            return connected ? WarehouseError.serverLost(url: where_, reason: "the server went away (\(reason)); what was not committed was not kept")
+                : WarehouseError.unreachable(url: where_, reason: reason)
         case .sslUnsupported:
             return WarehouseError.unreachable(url: where_, reason: "the server does not offer TLS, and sslmode asks for it")
         case .authMechanismRequiresPassword:
