@@ -82,6 +82,8 @@ package enum CompareMethod: String, Sendable, Codable {
     case runValues = "run_values"
     /// The legacy baselines' rules, or a named baseline without history: by the threshold alone.
     case thresholdOnly = "threshold_only"
+    /// Base and head measured in the same rounds (`hhbench ab`): per-round differences (`PairedRounds`).
+    case pairedRounds = "paired_rounds"
     case none
 }
 
@@ -122,6 +124,11 @@ package struct Comparison: Sendable {
     package var segmentStart: String?
     /// The summaries of this series, each with its own change (not tested).
     package var summaries: [SummaryChange] = []
+    /// Paired rounds only: the rounds tested, and the round (and seconds into the session) from
+    /// which the verdict has held.
+    package var rounds: Int?
+    package var decidedAtRound: Int?
+    package var decidedAfterSeconds: Double?
 }
 
 /// Which runs one side is made of.
@@ -129,6 +136,10 @@ package struct SideInfo: Sendable {
     package let commits: [String]
     package let runs: [RunReference]
     package var machine: String? { runs.first?.machineName }
+    package init(commits: [String], runs: [RunReference]) {
+        self.commits = commits
+        self.runs = runs
+    }
     package var machineFingerprint: String? { runs.first?.machineFingerprint }
 }
 
@@ -145,6 +156,9 @@ package struct CompareReport: Sendable {
     package var correction: Correction = .bh
     /// Runs left out of every decision by the call-level look (`RunScreen`), with why.
     package var excludedRuns: [ExcludedRun] = []
+    /// Set when base and head were measured in the same rounds (`hhbench ab`, or `compare` of two
+    /// commits that share an ab session).
+    package var paired: PairedSummary?
 
     /// True when no series could be tested against the baseline.
     package var nothingCompared: Bool {

@@ -99,6 +99,15 @@ package struct Comparer: Sendable {
             return try LegacyBaselineComparison(warehouse: warehouse, config: config).compare(candidate: candidate, request: request)
         }
         let (baseline, description, againstMode) = try baselineSide(request, candidate: candidate, fingerprint: fingerprint)
+        // Both commits measured in the same rounds of an `ab` session: the paired test ab used.
+        if againstMode, let session = try ABSessionRuns.find(base: baseline.runs, head: candidate.runs, warehouse: warehouse) {
+            let ids = Set(session.rounds.flatMap { [$0.base, $0.head] })
+            return try PairedComparison(warehouse: warehouse, config: config).compare(
+                rounds: session.rounds, design: session.design, request: request,
+                baseline: SideInfo(commits: baseline.commits, runs: baseline.runs.filter { ids.contains($0.id) }),
+                candidate: SideInfo(commits: candidate.commits, runs: candidate.runs.filter { ids.contains($0.id) }),
+                description: description + ", in the same rounds (ab session \(session.session.prefix(8)))")
+        }
         let candidateValues = try warehouse.values(ofRuns: candidate.runs.map(\.id))
         let baselineValues = try warehouse.values(ofRuns: baseline.runs.map(\.id))
         let decisions = Decisions(candidate: candidateValues, baseline: baselineValues, request: request, config: config)

@@ -63,6 +63,14 @@ package struct SeriesRule: Sendable, Equatable {
 ///     [run]
 ///     secret_names = ["cookie"]   # masked in recorded command lines, beside password, token, secret, key
 ///
+///     [ab]                     # hhbench ab's defaults: a CI job needs one line
+///     build = "swift build -c release"
+///     bench = "python3 bench.py"   # writes a result file in any format record reads
+///     output = "results.json"      # where it writes it (default: its standard output)
+///     input_format = "pytest-benchmark"
+///     rounds = 10              # or, with --until-decided, max_rounds = 30 and max_time = "20m"
+///     warmup_rounds = 1
+///
 ///     [alerts]
 ///     notify_url = "https://hooks.example.com/perf"   # --notify's default
 ///     notify_format = "json"   # or "slack"
@@ -95,6 +103,8 @@ package struct ProjectConfig: Sendable, Equatable {
     package var notifyFormat: String?
     /// `[run] secret_names`: more names whose values `run` masks in what it records (SecretMask).
     package var secretNames: [String] = []
+    /// `[ab]`: the defaults of `hhbench ab`'s flags.
+    package var ab = ABSettings()
 
     package init() {}
 
@@ -117,7 +127,7 @@ package struct ProjectConfig: Sendable, Equatable {
             throw InputError(file: file, line: error.line, column: error.column, problem: "not valid TOML: \(error.message)",
                              fix: "see https://toml.io for the syntax")
         }
-        let root = try ConfigSection(document, path: "", file: file, line: nil, known: ["compare", "trend", "metrics", "rules", "report", "alerts", "run"])
+        let root = try ConfigSection(document, path: "", file: file, line: nil, known: ["compare", "trend", "metrics", "rules", "report", "alerts", "run", "ab"])
         let ruleKeys: Set<String> = ["benchmark", "metric", "alpha", "threshold_pct", "budget", "direction"]
         func rule(_ section: ConfigSection) throws(InputError) -> SeriesRule {
             var rule = SeriesRule()
@@ -163,6 +173,22 @@ package struct ProjectConfig: Sendable, Equatable {
         if let run = try root.section("run", known: ["secret_names"]) {
             config.secretNames = try run.names("secret_names", example: "[\"cookie\", \"auth\"]") ?? []
         }
+        if let ab = try root.section("ab", known: ["build", "bench", "output", "input_format", "rounds", "max_rounds", "warmup_rounds", "max_time"]) {
+            config.ab.build = try ab.string("build")
+            config.ab.bench = try ab.string("bench")
+            config.ab.output = try ab.string("output")
+            config.ab.inputFormat = try ab.string("input_format")
+            config.ab.rounds = try ab.whole("rounds", .rounds)
+            config.ab.maxRounds = try ab.whole("max_rounds", .rounds)
+            config.ab.warmupRounds = try ab.whole("warmup_rounds", .warmupRounds)
+            if let text = try ab.string("max_time") {
+                do {
+                    config.ab.maxTimeSeconds = try DurationRule.runTime.seconds(text)
+                } catch {
+                    throw ab.fail("max_time", error.message, fix: "write max_time = \"20m\"")
+                }
+            }
+        }
         if let alerts = try root.section("alerts", known: ["notify_url", "notify_format"]) {
             if let url = try alerts.string("notify_url") {
                 let lower = url.lowercased()
@@ -198,4 +224,17 @@ package struct ProjectConfig: Sendable, Equatable {
         for rule in rules where rule.matches(key) { rule.apply(to: &settings) }
         return settings
     }
+}
+
+/// `[ab]` in hhbench.toml: what `hhbench ab` builds and runs, and for how many rounds.
+package struct ABSettings: Sendable, Equatable {
+    package var build: String?
+    package var bench: String?
+    package var output: String?
+    package var inputFormat: String?
+    package var rounds: Int?
+    package var maxRounds: Int?
+    package var warmupRounds: Int?
+    package var maxTimeSeconds: Double?
+    package init() {}
 }

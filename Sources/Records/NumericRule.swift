@@ -112,6 +112,9 @@ extension NumericRule {
     package static let timeoutSeconds = NumericRule("a number of seconds", .open(0), .closed(86_400), example: "30")
     package static let runsListed = NumericRule("a number of runs", whole: true, .closed(1), .closed(100_000_000), example: "20")
     package static let overheadRatio = NumericRule("a ratio", .open(0), .closed(1e6), example: "1.5")
+    package static let rounds = NumericRule("a number of rounds", whole: true, .closed(1), .closed(100_000), example: "20")
+    package static let warmupRounds = NumericRule("a number of rounds", whole: true, .closed(0), .closed(100_000), example: "1")
+    package static let seed = NumericRule("a seed", whole: true, .closed(0), .closed(9_007_199_254_740_991), example: "42")
     package static let ballastMegabytes = NumericRule("a number of megabytes", whole: true, .closed(0), .closed(65_536), example: "64")
 }
 

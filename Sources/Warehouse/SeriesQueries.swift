@@ -124,6 +124,25 @@ extension Warehouse {
         Set(try runs(atCommits: commits, machineFingerprint: machineFingerprint).compactMap(\.commit))
     }
 
+    /// The tags of `runIDs`, by run (runs without tags map to an empty table).
+    package func tags(ofRuns runIDs: [Int64]) throws -> [Int64: [String: String]] {
+        guard !runIDs.isEmpty else { return [:] }
+        return try read { reader in
+            let rows = try reader.all("SELECT r.id, r.tags FROM runs r WHERE \(reader.isIn("r.id"))", [reader.integers(runIDs)]) { row in
+                (row[0] as Int64, row[1] as String?)
+            }
+            var tags: [Int64: [String: String]] = [:]
+            for (id, text) in rows {
+                var table: [String: String] = [:]
+                for (key, value) in (text.flatMap { try? JSONParser.parse($0) })?.objectValue ?? [] {
+                    table[key] = value.stringValue ?? value.compactText
+                }
+                tags[id] = table
+            }
+            return tags
+        }
+    }
+
     /// The measurements and (when asked) raw samples of `runIDs` (`metricValues` reads one metric flat).
     package func values(ofRuns runIDs: [Int64], includeSamples: Bool = true) throws -> [RunValues] {
         guard !runIDs.isEmpty else { return [] }

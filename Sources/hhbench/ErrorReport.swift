@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Records
+import Runner
 import Warehouse
 
 /// The exit codes every command shares.
@@ -59,6 +60,7 @@ enum ErrorReport {
         case let input as InputError: return input.description
         case let analysis as CompareError: return analysis.description
         case let warehouse as WarehouseError: return warehouse.description
+        case let ab as ABFailure: return ab.description
         // Foundation's own text ("Error Domain=NSCocoaErrorDomain Code=...") means nothing to a
         // user: say which file and what happened.
         case let cocoa as CocoaError: return describe(cocoa)

@@ -218,7 +218,7 @@ struct SyntheticResults {
 
         let csv = try hhbench(["compare", "--db", history.db, "--format", "csv"], cwd: history.repo.path).stdout
         let lines = csv.split(separator: "\n")
-        #expect(lines[0] == "benchmark,group,params,metric,unit,direction,baseline_median,baseline_runs,baseline_samples,candidate_median,candidate_runs,candidate_samples,change_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,method,verdict,baseline_value,candidate_value,run_noise,minimum_detectable_pct,segment_start")
+        #expect(lines[0] == "benchmark,group,params,metric,unit,direction,baseline_median,baseline_runs,baseline_samples,candidate_median,candidate_runs,candidate_samples,change_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,method,verdict,baseline_value,candidate_value,run_noise,minimum_detectable_pct,segment_start,rounds,decided_at_round,decided_after_s")
         #expect(lines.contains { $0.hasPrefix("slow,,{},time_ms,ms,lower_is_better,") && $0.contains(",run_trimmed_mean,regression,") })
 
         let table = try hhbench(["compare", "--db", history.db], cwd: history.repo.path)

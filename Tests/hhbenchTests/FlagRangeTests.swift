@@ -49,10 +49,23 @@ import Testing
         NumericFlag(command: "run", flag: "--max-overhead", arguments: ["--warmup=0", "--runs=1", "--min-time=0", "--baseline=true", "--max-overhead=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--budget", arguments: ["--warmup=0", "--runs=1", "--min-time=0", "--budget=time_ms=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--debug-ballast-mb", arguments: ["--warmup=0", "--runs=1", "--min-time=0", "--debug-ballast-mb=VALUE", "true"]),
+        // ab last: its runs join the history after the compare gates have been checked.
+        NumericFlag(command: "ab", flag: "--rounds", arguments: abCall + ["--rounds=VALUE"]),
+        NumericFlag(command: "ab", flag: "--max-rounds", arguments: abCall + ["--until-decided", "--max-rounds=VALUE"]),
+        NumericFlag(command: "ab", flag: "--max-time", arguments: abCall + ["--rounds=2", "--max-time=VALUE"]),
+        NumericFlag(command: "ab", flag: "--warmup-rounds", arguments: abCall + ["--rounds=2", "--warmup-rounds=VALUE"]),
+        NumericFlag(command: "ab", flag: "--seed", arguments: abCall + ["--rounds=2", "--seed=VALUE"]),
+        NumericFlag(command: "ab", flag: "--alpha", arguments: abCall + ["--rounds=2", "--alpha=VALUE"]),
+        NumericFlag(command: "ab", flag: "--threshold", arguments: abCall + ["--rounds=2", "--threshold=VALUE"]),
     ]
+
+    /// ab with a bench command that prints one value: rounds are quick.
+    static let abCall = ["--base=HEAD~1", "--warmup-rounds=0", #"--bench=echo '{"benchmark":"ab_b","metric":"time_ms","value":1}'"#]
 
     /// Every other option, by command: none of them takes a number.
     static let otherOptions: Set<String> = [
+        "ab --base", "ab --bench", "ab --benchmark", "ab --build", "ab --config", "ab --correction", "ab --db", "ab --fail-on", "ab --format",
+        "ab --head", "ab --input-format", "ab --machine", "ab --metric", "ab --output", "ab --since",
         "compare --against", "compare --benchmark", "compare --commit", "compare --config", "compare --correction", "compare --db", "compare --fail-on",
         "compare --format", "compare --machine", "compare --metric", "compare --notify", "compare --notify-format", "compare --run", "compare --runs-on",
         "compare --since", "export --branch", "export --db", "export --format", "export --recorded-since", "export --run", "export --since",

@@ -25,6 +25,21 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case overBudget = "over_budget"
     case inconclusive
     case none
+
+    /// Exit 1 when the report holds what `failOn` fails on (default: regression and over_budget),
+    /// exit 3 when nothing could be compared; `compare` and `ab` share it.
+    static func gate(_ report: CompareReport, _ failOn: [FailOn]) throws {
+        let failing = failOn.isEmpty ? [FailOn.regression, .overBudget] : failOn
+        let failed = (failing.contains(.regression) && report.count(.regression) > 0)
+            || (failing.contains(.overBudget) && report.count(.overBudget) > 0)
+            || (failing.contains(.inconclusive) && report.count(.inconclusive) > 0)
+        if failed && !failing.contains(.none) {
+            throw CommandFailure.checkFailed()
+        }
+        if report.nothingCompared {
+            throw CommandFailure.notEnoughData("nothing could be compared: no series has enough data on both sides")
+        }
+    }
 }
 
 extension Correction: ExpressibleByArgument {}
@@ -159,16 +174,7 @@ struct CompareCommand: ParsableCommand {
             notifier.send(Alert.from(report, contexts: contexts))
         }
 
-        let failing = failOn.isEmpty ? [FailOn.regression, .overBudget] : failOn
-        let failed = (failing.contains(.regression) && report.count(.regression) > 0)
-            || (failing.contains(.overBudget) && report.count(.overBudget) > 0)
-            || (failing.contains(.inconclusive) && report.count(.inconclusive) > 0)
-        if failed && !failing.contains(.none) {
-            throw CommandFailure.checkFailed()
-        }
-        if report.nothingCompared {
-            throw CommandFailure.notEnoughData("nothing could be compared: no series has enough data on both sides")
-        }
+        try FailOn.gate(report, failOn)
     }
 }
 

@@ -53,6 +53,9 @@ enum CompareRendering {
         }
         if let start = c.segmentStart { parts.append("baseline since \(start.prefix(10))") }
         if c.method == .thresholdOnly { parts.append("by threshold") }
+        if let round = c.decidedAtRound, c.verdict != .inconclusive {
+            parts.append("since round \(round)" + (c.decidedAfterSeconds.map { " (\(seconds($0)))" } ?? ""))
+        }
         return parts.joined(separator: "; ")
     }
 
@@ -78,7 +81,23 @@ enum CompareRendering {
         return "candidate \(candidate.isEmpty ? "-" : candidate) (\(report.candidate.runs.count) run\(report.candidate.runs.count == 1 ? "" : "s")"
             + " on \(report.candidate.machine ?? "?")) against \(report.baselineDescription): "
             + "\(report.baseline.commits.count) commit\(report.baseline.commits.count == 1 ? "" : "s"), \(report.baseline.runs.count) runs"
-            + summariesOnly(report.baseline) + "\n" + excludedRuns(report)
+            + summariesOnly(report.baseline) + "\n" + paired(report) + excludedRuns(report)
+    }
+
+    /// The paired design's line: rounds, how they were analysed, and the time they took.
+    static func paired(_ report: CompareReport) -> String {
+        guard let paired = report.paired else { return "" }
+        let design: String
+        switch paired.design {
+        case .fixed: design = "one look at the end"
+        case .sequential(let planned): design = "looked at after every round of up to \(planned) (O'Brien-Fleming; p are repeated p-values)"
+        }
+        return "paired: \(paired.rounds) round\(paired.rounds == 1 ? "" : "s") of base and head on one machine, \(design)"
+            + (paired.seconds.map { ", \(seconds($0))" } ?? "") + "\n"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value < 120 ? String(format: "%.1f s", value) : String(format: "%.1f min", value / 60)
     }
 
     /// One line per run the call-level look left out, naming it and saying why.
@@ -133,7 +152,7 @@ enum CompareRendering {
         var table = DataTable(["benchmark", "group", "params", "metric", "unit", "direction", "baseline_median", "baseline_runs",
                                "baseline_samples", "candidate_median", "candidate_runs", "candidate_samples", "change_pct",
                                "ci_low_pct", "ci_high_pct", "p_value", "p_adjusted", "method", "verdict", "baseline_value", "candidate_value",
-                               "run_noise", "minimum_detectable_pct", "segment_start"].map { .init($0) })
+                               "run_noise", "minimum_detectable_pct", "segment_start", "rounds", "decided_at_round", "decided_after_s"].map { .init($0) })
         func number(_ value: Double?) -> String { value.map { DecimalNumber($0).jsonText } ?? "" }
         for c in report.comparisons {
             table.append([c.key.benchmark.name, c.key.benchmark.group, c.key.benchmark.params, c.metric.name, c.metric.unit,
@@ -142,7 +161,8 @@ enum CompareRendering {
                           c.candidate.map { String($0.runs) } ?? "", c.candidate.map { String($0.samples) } ?? "",
                           number(c.changePct), number(c.ciLowPct), number(c.ciHighPct), number(c.pValue), number(c.pAdjusted),
                           c.method.rawValue, c.verdict.rawValue, number(c.baseline?.value), number(c.candidate?.value),
-                          c.runNoise?.rawValue ?? "", number(c.minimumDetectablePct), c.segmentStart ?? ""])
+                          c.runNoise?.rawValue ?? "", number(c.minimumDetectablePct), c.segmentStart ?? "",
+                          c.rounds.map(String.init) ?? "", c.decidedAtRound.map(String.init) ?? "", number(c.decidedAfterSeconds)])
         }
         return table.renderCSV()
     }
@@ -178,6 +198,8 @@ enum CompareRendering {
                 ("budget", .optional(c.settings.budget)),
                 ("run_noise", .optional(c.runNoise?.rawValue)), ("minimum_detectable_pct", .optional(c.minimumDetectablePct)),
                 ("advice", .optional(c.advice)), ("segment_start", .optional(c.segmentStart)),
+                ("rounds", .optional(c.rounds.map(Double.init))), ("decided_at_round", .optional(c.decidedAtRound.map(Double.init))),
+                ("decided_after_s", .optional(c.decidedAfterSeconds)),
                 ("summaries", .array(c.summaries.map { s in
                     .object([("metric", .string(s.metric)), ("baseline", .optional(s.baseline)), ("candidate", .optional(s.candidate)),
                              ("change_pct", .optional(s.changePct))])
@@ -195,6 +217,14 @@ enum CompareRendering {
                          ("series", .number(Double(run.series))), ("outlying", .number(Double(run.outlying))),
                          ("median_shift_pct", .optional(run.medianShiftPct)), ("reason", .string(run.reason))])
             })),
+            ("paired", report.paired.map { paired in
+                var members: [(String, JSONValue)] = [("rounds", .number(Double(paired.rounds))), ("seconds", .optional(paired.seconds))]
+                switch paired.design {
+                case .fixed: members.append(("design", .string("fixed")))
+                case .sequential(let planned): members += [("design", .string("sequential")), ("planned_rounds", .number(Double(planned)))]
+                }
+                return JSONValue.object(members)
+            } ?? .null),
             ("comparisons", .array(comparisons)),
             ("summary", .object(counts)),
         ])
