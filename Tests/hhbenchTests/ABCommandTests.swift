@@ -125,6 +125,27 @@ import Testing
         }
     }
 
+    /// Duet: both sides at once, each pinned to its half of the CPUs, recorded as parallel.
+    @Test func parallelRunsBothSidesAtOncePinnedApart() throws {
+        let (repo, _, _) = try repository(base: ["bench.c": Self.cBenchmark(work: 1_000_000)], head: ["bench.c": Self.cBenchmark(work: 3_000_000)])
+        let db = repo.folder.file("h.db")
+        // Each side reports the CPUs it may use: taskset gave each its own.
+        let bench = "grep Cpus_allowed_list /proc/self/status >> ../cpus-$HHBENCH_AB_COMMIT.txt; ./bench"
+        let result = try hhbench(["ab", "--db", db, "--base", "HEAD~1", "--build", "cc -O1 -o bench bench.c", "--bench", bench, "--parallel",
+                                  "--rounds", "5", "--format", "json", "--keep-worktrees"], cwd: repo.path)
+        #expect(result.status == 1, "\(result.stderr)")
+        let rows = try #require((try json(result.stdout))["comparisons"] as? [[String: Any]])
+        #expect(rows.contains { $0["benchmark"] as? String == "c_loop" && $0["verdict"] as? String == "regression" }, "\(rows)")
+        let positions = try runProcess("/usr/bin/env", ["sqlite3", db, "SELECT DISTINCT json_extract(tags, '$.ab_position') FROM runs"]).stdout
+        #expect(positions.trimmingCharacters(in: .whitespacesAndNewlines) == "parallel")
+        let folder = repo.folder.file(".hhbench/worktrees")
+        let lines = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("cpus-") }.flatMap {
+            try String(contentsOfFile: (folder as NSString).appendingPathComponent($0), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        // Six rounds (one warm-up) a side, each run on one CPU: never both CPUs.
+        #expect(lines.count == 12 && lines.allSatisfy { !$0.contains("-") && !$0.contains(",") }, "\(lines)")
+    }
+
     @Test func aBuildThatFailsNamesTheCommitAndItsOutput() throws {
         let (repo, _, head) = try repository(base: ["bench.c": Self.cBenchmark(work: 1000)], head: ["bench.c": "int main(void) { return oops; }\n"])
         let result = try hhbench(["ab", "--db", repo.folder.file("h.db"), "--base", "HEAD~1", "--build", "cc -o bench bench.c", "--bench", "./bench"],

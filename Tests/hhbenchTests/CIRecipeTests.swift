@@ -108,4 +108,39 @@ import Testing
         #expect(try server.psql(database, "SELECT count(*) FROM runs") == "4\n")
         #expect(!FileManager.default.fileExists(atPath: jobs.clone + "/.hhbench"), "nothing written beside the clone")
     }
+
+    /// The pull-request ab job's one line, as written, in a clone of a project whose hhbench.toml
+    /// says what to run: pytest-benchmark on both commits, interleaved, and the slowed test caught
+    /// in a few rounds.
+    @Test func theABRecipeCatchesASlowedPullRequest() throws {
+        let commands = try Self.recipeCommands("github-ab")
+        #expect(commands.count == 1)
+        let line = try #require(commands.first)
+        let upstream = try GitRepository()
+        // One test: a second, unchanged one would hold the job to its 20 rounds to be called unchanged.
+        let test = "def work(n):\n    return sorted(range(n, 0, -1))\n\ndef test_sort_list(benchmark):\n    benchmark(work, N)\n"
+        try upstream.folder.write("tests/performance/test_perf.py", "N = 2000\n" + test)
+        try upstream.folder.write("hhbench.toml", """
+            [ab]
+            bench = "python3 -m pytest -q -p no:cacheprovider tests/performance --benchmark-json=out.json --benchmark-max-time=0.05"
+            output = "out.json"
+            warmup_rounds = 0
+
+            """)
+        try upstream.git("add", "-A")
+        try upstream.git("commit", "-q", "-m", "performance tests")
+        let work = try TemporaryFolder()
+        let clone = work.file("clone")
+        _ = try runProcess("/usr/bin/env", ["git", "clone", "-q", upstream.path, clone])
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "checkout", "-q", "-b", "feature"])
+        try ("N = 40000\n" + test).write(toFile: clone + "/tests/performance/test_perf.py", atomically: true, encoding: .utf8)
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-am", "slower"])
+        let summary = work.file("summary.md")
+        let result = try shell(line, cwd: clone, summary: summary)
+        #expect(result.status == 1, "the slowed test fails the job: \(result.stderr)")
+        let markdown = (try? String(contentsOfFile: summary, encoding: .utf8)) ?? ""
+        #expect(markdown.hasPrefix("### hhbench compare: ⚠️"), "\(markdown)")
+        #expect(markdown.contains("| regression | test_sort_list | time_ms |"), "\(markdown)")
+        #expect(markdown.contains("paired:"), "\(markdown)")
+    }
 }

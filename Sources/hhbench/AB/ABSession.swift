@@ -77,7 +77,7 @@ struct ABSession: Sendable {
         var random = SplitMix64(seed: plan.seed)
         for warmup in 0..<plan.warmupRounds {
             progress?.status("warm-up round \(warmup + 1) of \(plan.warmupRounds)")
-            for side in order(&random) { _ = try measure(side, folder: folders[side]!, round: 0) }
+            _ = try measureRound(order(&random), folders: folders, round: 0)
         }
         let session = UUID().uuidString.lowercased()
         let recorder = Recorder(machineName: plan.machineName, directory: plan.repository, allowDuplicate: true)
@@ -148,7 +148,8 @@ struct ABSession: Sendable {
         return context
     }
 
-    /// One round's two runs: one after the other in `sides`' order, or both at once on disjoint CPUs.
+    /// One round's two runs: one after the other in `sides`' order, or both at once on disjoint CPUs
+    /// (the first side of the round's order on the first half: a slower half falls on both).
     private func measureRound(_ sides: [Side], folders: [Side: String], round: Int) throws -> [(side: Side, record: RunRecord)] {
         guard plan.parallel else {
             return try sides.map { ($0, try measure($0, folder: folders[$0]!, round: round)) }
