@@ -36,6 +36,27 @@ import Testing
         #expect(refusal("[report]\nmetric = \"time_ms\"")?.problem == "unknown setting")
     }
 
+    @Test func abSettings() throws {
+        let config = try ProjectConfig.parse("""
+            [ab]
+            build = "make"
+            bench = "python3 bench.py"
+            output = "out.json"
+            input_format = "pytest-benchmark"
+            max_rounds = 40
+            warmup_rounds = 0
+            max_time = "20m"
+            """, file: "hhbench.toml")
+        #expect(config.ab.build == "make" && config.ab.bench == "python3 bench.py" && config.ab.output == "out.json")
+        #expect(config.ab.inputFormat == "pytest-benchmark" && config.ab.maxRounds == 40 && config.ab.warmupRounds == 0)
+        #expect(config.ab.maxTimeSeconds == 1200 && config.ab.rounds == nil)
+        for (line, fix) in [("max_time = \"forever\"", "max_time = \"20m\""), ("rounds = 0", "rounds = 20"), ("warmup_rounds = -1", "warmup_rounds = 1"),
+                            ("bench = 3", "bench"), ("tries = 3", "tries")] {
+            let error = try #require(refusal("[ab]\n\(line)\n"), "\(line) was accepted")
+            #expect(error.description.contains("hhbench.toml:2") && error.description.contains(fix), "\(line): \(error)")
+        }
+    }
+
     @Test func readsRealTOML() throws {
         let config = try ProjectConfig.parse("""
             # literal strings, escapes, inline tables, integers where floats are meant
