@@ -262,10 +262,7 @@ package struct Comparer: Sendable {
 
     private func prepare(_ key: SeriesKey, decisions: Decisions, baselineCommits: [String], request: CompareRequest,
                          againstMode: Bool) -> Prepared {
-        var settings = config.settings(for: key)
-        request.overrides.apply(to: &settings)
-        let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
-        let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
+        let (settings, metric) = Self.settingsAndMetric(key, decisions: decisions, request: request, config: config)
         // Newest first, one group of runs a commit.
         let byCommit = baselineCommits.map { commit in
             (commit, decisions.runs(key, of: decisions.baseline.filter { $0.run.commit == commit }))
@@ -274,6 +271,15 @@ package struct Comparer: Sendable {
             : Self.newestStableSegment(byCommit.map(\.1), commits: byCommit.map(\.0), window: request.window)
         return Prepared(key: key, settings: settings, metric: metric, candidateRuns: decisions.runs(key, of: decisions.candidate),
                         segment: segment)
+    }
+
+    /// A decision's settings (config, then the call's flags) and its metric with the direction in force.
+    static func settingsAndMetric(_ key: SeriesKey, decisions: Decisions, request: CompareRequest,
+                                  config: ProjectConfig) -> (SeriesSettings, MetricDescriptor) {
+        var settings = config.settings(for: key)
+        request.overrides.apply(to: &settings)
+        let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
+        return (settings, MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction))
     }
 
     /// One decision: its data on both sides without the runs the call-level look left out (a side

@@ -72,10 +72,7 @@ package struct PairedComparison: Sendable {
         guard !rounds.isEmpty else { throw CompareError.notEnoughData("the session has no complete round yet: nothing to compare") }
         var drafts: [(comparison: Comparison, paired: PairedRounds?)] = []
         for key in decisions.keys {
-            var settings = config.settings(for: key)
-            request.overrides.apply(to: &settings)
-            let recorded = decisions.descriptors[key] ?? MetricDescriptor(name: key.metric)
-            let metric = MetricDescriptor(name: recorded.name, unit: recorded.unit, direction: settings.direction ?? recorded.direction)
+            let (settings, metric) = Comparer.settingsAndMetric(key, decisions: decisions, request: request, config: config)
             let baseRuns = decisions.runs(key, of: decisions.baseline), headRuns = decisions.runs(key, of: decisions.candidate)
             let baseByRound = Dictionary(baseRuns.map { (roundOfRun[$0.runID] ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
             let headByRound = Dictionary(headRuns.map { (roundOfRun[$0.runID] ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
