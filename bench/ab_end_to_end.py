@@ -3,11 +3,11 @@
 benchmark, built by the C compiler, a head that is +10 % slower in both (or, for A/A, changes only
 its README), and a CPU hog beside the run that switches on and off at random (0.5 to 3 s each).
 
-Each trial is `hhbench ab --until-decided --max-rounds 30` in a fresh repository. Reported: how
+Each trial is `hhbench ab --until-decided --max-rounds N` (30) in a fresh repository. Reported: how
 many slower heads were flagged (target: 9 of 10 or more), how many docs-only heads were (target:
 at most 1 of 10), and the median rounds and seconds of a call.
 
-    python3 bench/ab_end_to_end.py [--binary .build/release/hhbench] [--trials 10] [--no-hog]
+    python3 bench/ab_end_to_end.py [--binary .build/release/hhbench] [--trials 10] [--max-rounds 30] [--no-hog]
 """
 import argparse
 import json
@@ -66,7 +66,7 @@ def git(folder, *arguments):
     subprocess.run(["git", "-C", folder] + list(arguments), check=True, capture_output=True)
 
 
-def trial(binary, work, index, slower):
+def trial(binary, work, index, slower, max_rounds):
     folder = os.path.join(work, "%s-%d" % ("slower" if slower else "aa", index))
     os.makedirs(folder)
     git(folder, "init", "-q", "-b", "main")
@@ -88,7 +88,7 @@ def trial(binary, work, index, slower):
     start = time.time()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HHBENCH_")}
     result = subprocess.run([binary, "ab", "--db", os.path.join(folder, "h.db"), "--base", "HEAD~1", "--build", "cc -O2 -o cbench bench.c",
-                             "--bench", "python3 bench.py && ./cbench", "--until-decided", "--max-rounds", "30",
+                             "--bench", "python3 bench.py && ./cbench", "--until-decided", "--max-rounds", str(max_rounds),
                              "--seed", str(index), "--format", "json"], cwd=folder, capture_output=True, text=True, env=env)
     if result.returncode not in (0, 1, 3):
         raise SystemExit("ab failed (%d): %s" % (result.returncode, result.stderr))
@@ -102,6 +102,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "hhbench"))
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--no-hog", action="store_true")
+    parser.add_argument("--max-rounds", type=int, default=30)
     arguments = parser.parse_args()
     binary = os.path.abspath(arguments.binary)
     work = tempfile.mkdtemp(prefix="ab-e2e-")
@@ -111,7 +112,7 @@ def main():
         neighbour.start()
     try:
         for slower in (True, False):
-            results = [trial(binary, work, index, slower) for index in range(arguments.trials)]
+            results = [trial(binary, work, index, slower, arguments.max_rounds) for index in range(arguments.trials)]
             flagged = sum(r["exit"] == 1 for r in results)
             print("%s: flagged %d of %d (exit 1); median %d rounds, %.0f s a call; verdicts %s"
                   % ("+10 % head" if slower else "docs-only head", flagged, len(results), statistics.median(r["rounds"] for r in results),
