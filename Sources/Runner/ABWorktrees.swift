@@ -32,6 +32,9 @@ package struct ABWorktrees: Sendable {
             _ = try? ChildProcess.run(["git", "-C", repository, "worktree", "remove", "--force", path])
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // .hhbench is hhbench's own: git status stays clean with worktrees inside it, whatever --db says.
+        let ignore = ((root as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".gitignore")
+        if !FileManager.default.fileExists(atPath: ignore) { FileManager.default.createFile(atPath: ignore, contents: Data("*\n".utf8)) }
         _ = try? ChildProcess.run(["git", "-C", repository, "worktree", "prune"])
         let added = try ChildProcess.run(["git", "-C", repository, "worktree", "add", "--detach", "--force", path, sha])
         guard added.status == 0 else {

@@ -86,6 +86,7 @@ import Testing
         // The worktrees are gone; every run is an ordinary run of its commit with the session's tags.
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: repo.folder.file(".hhbench/worktrees"))) ?? []).isEmpty)
         #expect(try repo.git("worktree", "list").split(separator: "\n").count == 1)
+        #expect(try repo.git("status", "--porcelain").split(separator: "\n").filter { !$0.hasSuffix("h.db") }.isEmpty, "ab leaves the work tree clean")
         let tags = try runProcess("/usr/bin/env", ["sqlite3", db, "SELECT commit_sha, tags FROM runs ORDER BY id"]).stdout
         let lines = tags.split(separator: "\n")
         #expect(Double(lines.count) == 2 * rounds)
