@@ -64,12 +64,12 @@ package struct PairedComparison: Sendable {
     /// which its verdict has held.
     package func compare(rounds: [PairedRound], design: PairedDesign, request: CompareRequest,
                          baseline: SideInfo, candidate: SideInfo, description: String) throws -> CompareReport {
+        guard !rounds.isEmpty else { throw CompareError.notEnoughData("the session has no complete round yet: nothing to compare") }
         let baseValues = try warehouse.values(ofRuns: rounds.map(\.base))
         let headValues = try warehouse.values(ofRuns: rounds.map(\.head))
         let decisions = Decisions(candidate: headValues, baseline: baseValues, request: request, config: config)
         let roundOfRun = Dictionary(rounds.flatMap { [($0.base, $0.round), ($0.head, $0.round)] }, uniquingKeysWith: { a, _ in a })
         let order = rounds.map(\.round)
-        guard !rounds.isEmpty else { throw CompareError.notEnoughData("the session has no complete round yet: nothing to compare") }
         var drafts: [(comparison: Comparison, paired: PairedRounds?)] = []
         for key in decisions.keys {
             let (settings, metric) = Comparer.settingsAndMetric(key, decisions: decisions, request: request, config: config)
@@ -97,7 +97,7 @@ package struct PairedComparison: Sendable {
             // The first look from which the verdict has stayed what it is now.
             var settled = looks.count - 1
             while settled > 0 && history[settled - 1][index] == final[index].verdict { settled -= 1 }
-            final[index].decidedAtRound = looks.isEmpty ? nil : looks[settled]
+            final[index].decidedAtRound = looks[settled]
             final[index].decidedAfterSeconds = rounds[Swift.min(looks[settled], rounds.count) - 1].endedAfter
         }
         final.sort { ($0.verdict.severity, -Comparer.worseness($0), $0.key) < ($1.verdict.severity, -Comparer.worseness($1), $1.key) }

@@ -61,7 +61,7 @@ public struct PairedRounds: Sendable {
         public let standardError: Double
         public let degreesOfFreedom: Double
         /// The t statistic and its two-sided fixed-sample p-value.
-        public var t: Double { standardError > 0 ? shift / standardError : (shift == 0 ? 0 : .infinity * shift.sign.factor) }
+        public var t: Double { standardError > 0 ? shift / standardError : (shift == 0 ? 0 : shift > 0 ? .infinity : -.infinity) }
         public var pValue: Double {
             guard standardError > 0 else { return shift == 0 ? 1 : 0 }
             return degreesOfFreedom.isFinite ? StudentT(degreesOfFreedom: degreesOfFreedom).twoSidedP(t) : min(1, 2 * Normal.sf(abs(t)))
@@ -130,8 +130,4 @@ public struct PairedRounds: Sendable {
         logScale ? Foundation.log1p(percent / 100) : percent / 100 * abs(baselineLevel)
     }
 
-}
-
-private extension FloatingPointSign {
-    var factor: Double { self == .minus ? -1 : 1 }
 }

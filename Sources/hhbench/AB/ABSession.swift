@@ -85,6 +85,7 @@ struct ABSession: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var rounds: [PairedRound] = []
+        var references: (base: [RunReference], head: [RunReference]) = ([], [])
         var report: CompareReport?
         ABInterrupt.install()
         defer { ABInterrupt.uninstall() }
@@ -112,16 +113,24 @@ struct ABSession: Sendable {
             guard ids.count == 2 else { throw ABFailure("round \(round) was not recorded whole (a bug; please report it)") }
             let baseIndex = measured.firstIndex { $0.side == .base }!
             rounds.append(PairedRound(round: round, base: ids[baseIndex], head: ids[1 - baseIndex], endedAfter: ended))
-            report = try analyse(rounds)
-            progress?.update(round: round, of: plan.rounds, report: report!, seconds: ended)
-            if case .sequential = plan.design, round >= PairedDesign.firstLook, Self.decided(report!) { break }
+            references.base.append(try warehouse.runReference(ids[baseIndex]))
+            references.head.append(try warehouse.runReference(ids[1 - baseIndex]))
+            // A fixed design is analysed once at the end, unless a person watches the progress.
+            let sequential = plan.design != .fixed
+            guard sequential || progress != nil else { continue }
+            let interim = try analyse(rounds, references)
+            report = interim
+            progress?.update(round: round, of: plan.rounds, report: interim, seconds: ended)
+            if sequential, round >= PairedDesign.firstLook, Self.decided(interim) { break }
         }
         progress?.clear()
         succeeded = true
-        guard let report else {
+        guard !rounds.isEmpty else {
             throw CommandFailure.notEnoughData("no round was completed: nothing was recorded")
         }
-        return report
+        // The last interim report is of every round; else the one analysis now.
+        if let report, report.paired?.rounds == rounds.count { return report }
+        return try analyse(rounds, references)
     }
 
     /// True when every tested decision has a verdict the stopping rule accepts.
@@ -186,12 +195,11 @@ struct ABSession: Sendable {
     }
 
     /// The paired report of the rounds so far.
-    private func analyse(_ rounds: [PairedRound]) throws -> CompareReport {
-        let baseRuns = try rounds.map { try warehouse.runReference($0.base) }
-        let headRuns = try rounds.map { try warehouse.runReference($0.head) }
-        return try PairedComparison(warehouse: warehouse, config: config)
+    private func analyse(_ rounds: [PairedRound], _ references: (base: [RunReference], head: [RunReference])) throws -> CompareReport {
+        try PairedComparison(warehouse: warehouse, config: config)
             .compare(rounds: rounds, design: plan.design, request: request,
-                     baseline: SideInfo(commits: [plan.base], runs: baseRuns), candidate: SideInfo(commits: [plan.head], runs: headRuns),
+                     baseline: SideInfo(commits: [plan.base], runs: references.base),
+                     candidate: SideInfo(commits: [plan.head], runs: references.head),
                      description: "base \(plan.base.prefix(10)) in the same rounds")
     }
 }
