@@ -84,6 +84,9 @@ package enum CompareMethod: String, Sendable, Codable {
     case thresholdOnly = "threshold_only"
     /// Base and head measured in the same rounds (`hhbench ab`): per-round differences (`PairedRounds`).
     case pairedRounds = "paired_rounds"
+    /// Counts a run repeats nearly exactly (instructions, estimated cycles): the change against
+    /// the threshold and three times the counts' own spread (`CountedChange`), no p-value.
+    case counted
     case none
 }
 
@@ -129,6 +132,9 @@ package struct Comparison: Sendable {
     package var rounds: Int?
     package var decidedAtRound: Int?
     package var decidedAfterSeconds: Double?
+    /// What else a reader should know: counts that vary, or a change in time that the counts
+    /// say is the environment's.
+    package var labels: [String] = []
 }
 
 /// Which runs one side is made of.

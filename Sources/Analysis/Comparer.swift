@@ -115,7 +115,8 @@ package struct Comparer: Sendable {
             prepare(key, decisions: decisions, baselineCommits: baseline.commits, request: request, againstMode: againstMode)
         }
         // A run that moved most of the call's series at once is the machine's, not the code's (RunScreen).
-        let findings = RunScreen.screen(prepared.map(\.screenGroups))
+        // Counted series do not move with the machine, so they would only dilute that look.
+        let findings = RunScreen.screen(prepared.filter { !$0.metric.isCounted }.map(\.screenGroups))
         let excluded = Set(findings.map(\.runID))
         let drafts = prepared.map { decide($0, decisions: decisions, request: request, excluding: excluded) }
         // Run-to-run noise, moderated across the call's decisions (RunNoisePrior).
@@ -130,6 +131,7 @@ package struct Comparer: Sendable {
         }
         Comparer.applyCorrection(&comparisons, request.correction)
         Comparer.addSettling(&comparisons, tests: tests, correction: request.correction, assumedRunNoise: request.assumedRunNoise)
+        CountedDecision.labelEnvironment(&comparisons)
         comparisons.sort { ($0.verdict.severity, -Comparer.worseness($0), $0.key) < ($1.verdict.severity, -Comparer.worseness($1), $1.key) }
         let window = Set(baseline.commits.prefix(request.window))
         let shown = SideInfo(commits: Array(baseline.commits.prefix(request.window)),
@@ -302,6 +304,9 @@ package struct Comparer: Sendable {
         comparison.summaries = summaries
         guard candidateSide != nil else { comparison.verdict = .missing; return Draft(comparison: Self.applyBudget(comparison)) }
         guard baselineSide != nil else { comparison.verdict = .new; return Draft(comparison: Self.applyBudget(comparison)) }
+        if prepared.metric.isCounted {
+            return Draft(comparison: CountedDecision.judged(comparison, baseline: segment.newest, candidate: candidateRuns))
+        }
         var options = RunLevelTest.Options()
         options.assumedRunNoise = request.assumedRunNoise
         let test = RunLevelTest(baseline: segment.newest.map(\.values), candidate: candidateRuns.map(\.values),

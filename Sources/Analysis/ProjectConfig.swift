@@ -14,6 +14,11 @@ package struct SeriesSettings: Sendable, Equatable {
     /// Overrides the metric's recorded direction.
     package var direction: Direction?
 
+    /// Counted metrics' threshold (instructions, estimated cycles: `MetricDescriptor.isCounted`),
+    /// in place of `[compare] threshold_pct`, which is for timings: counts repeat to well under
+    /// 0.1 %, so a 0.5 % change is real. `[metrics.instructions]`, a rule or `--threshold` sets another.
+    package static let countedThresholdPct = 0.5
+
     package init() {}
 }
 
@@ -221,6 +226,7 @@ package struct ProjectConfig: Sendable, Equatable {
     /// The settings of one series: defaults, then matching rules in order.
     package func settings(for key: SeriesKey) -> SeriesSettings {
         var settings = defaults
+        if MetricDescriptor.isCounted(key.metric) { settings.thresholdPct = SeriesSettings.countedThresholdPct }
         for rule in rules where rule.matches(key) { rule.apply(to: &settings) }
         return settings
     }

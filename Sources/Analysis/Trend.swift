@@ -236,7 +236,8 @@ package struct Trend: Sendable {
         switch request.method {
         case .otava:
             let found = ChangePoints.detect(points.map(\.value), options: request.options)
-            let changes = found.map { change($0.index, before: $0.meanBefore, after: $0.meanAfter, pValue: $0.pValue) }
+            let changes = Self.counted(found.map { change($0.index, before: $0.meanBefore, after: $0.meanAfter, pValue: $0.pValue) },
+                                       metric: metric, settings: settings)
             var series = TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
                                      drift: drift(points, from: found.last?.index ?? 0, thresholdPct: settings.thresholdPct))
             series.environmentChanges = environmentChanges
@@ -244,13 +245,22 @@ package struct Trend: Sendable {
         case .levels:
             let levels = CommitLevels(runs)
             let result = levels.detect(options: request.levelOptions)
-            let changes = result.shifts.map { change($0.index, before: levels.value($0.before), after: levels.value($0.after), pValue: $0.pValue) }
+            let changes = Self.counted(result.shifts.map { change($0.index, before: levels.value($0.before), after: levels.value($0.after), pValue: $0.pValue) },
+                                       metric: metric, settings: settings)
             var series = TrendSeries(benchmark: benchmark, metric: metric, points: points, changes: changes,
                                      drift: result.drift.map { Self.drift($0, levels: levels, points: points, from: result.shifts.last?.index ?? 0) })
             series.outliers = result.outliers.map { TrendOutlier(index: $0, commit: points[$0].commit, value: points[$0].value) }
             series.environmentChanges = environmentChanges
             return series
         }
+    }
+
+    /// Counted metrics (instructions, estimated cycles) repeat so closely that the detector finds
+    /// steps of a few thousandths of a percent (an environment variable's length moves the
+    /// loader's work); only steps of at least the metric's threshold (0.5 % by default,
+    /// `SeriesSettings.countedThresholdPct`) are changes of the code.
+    static func counted(_ changes: [TrendChange], metric: MetricDescriptor, settings: SeriesSettings) -> [TrendChange] {
+        metric.isCounted ? changes.filter { abs($0.changePct) >= settings.thresholdPct } : changes
     }
 
     /// Each commit's environment (its first run's machine and toolchain) as a small number, so a

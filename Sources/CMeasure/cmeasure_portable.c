@@ -76,4 +76,19 @@ size_t hh_heap_in_use(void) { return 0; }
 
 int hh_heap_measurable(void) { return 0; }
 
+// perf_event_open is Linux's: counters are absent here, and every call says so.
+int hh_counter_open_self(uint32_t type, uint64_t config) { (void)type; (void)config; return -ENOSYS; }
+int hh_counter_enable(int fd) { (void)fd; return ENOSYS; }
+int hh_counter_disable(int fd) { (void)fd; return ENOSYS; }
+int hh_counter_reset(int fd) { (void)fd; return ENOSYS; }
+int hh_counter_read(int fd, uint64_t *value) { (void)fd; (void)value; return ENOSYS; }
+int hh_count(const char *file, char *const argv[], char *const envp[], int out_fd, int err_fd,
+             const uint32_t *types, const uint64_t *configs, int count, uint64_t *values,
+             int *counter_errno, hh_measurement *result) {
+    (void)file; (void)argv; (void)envp; (void)out_fd; (void)err_fd; (void)types; (void)configs; (void)count; (void)values;
+    memset(result, 0, sizeof *result);
+    *counter_errno = ENOSYS;
+    return -2;
+}
+
 #endif

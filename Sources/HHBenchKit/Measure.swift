@@ -57,18 +57,24 @@ extension BenchmarkSuite {
     /// Measures `body`: `warmup` untimed calls, then `iterations` timed samples. Records `time_ms`
     /// samples (and so `avg_time_ms`, `std_dev_time_ms`, `min_time_ms`, `max_time_ms`,
     /// `p95_time_ms`, `p99_time_ms`, `throughput_ops_per_sec`) and `memory_usage_mb` (resident
-    /// memory after the run) and `memory_per_operation_kb` (heap kept per call).
+    /// memory after the run) and `memory_per_operation_kb` (heap kept per call). With `counters`,
+    /// also each counter per operation (`instructions`, `cycles`, `page_faults`), read around the
+    /// timed samples, the loop's clock reads included (`Counter`; absent where perf_event_open is
+    /// refused, with a line on standard error).
     @discardableResult
     public func measure(_ name: String, warmup: Int = 100, iterations: Int = 1_000, batch: Int = 1, budgets: [Budget] = [],
-                        _ body: () throws -> Void) rethrows -> BenchmarkResult {
+                        counters: [Counter] = [], _ body: () throws -> Void) rethrows -> BenchmarkResult {
         for _ in 0..<warmup { try body() }
+        let group = counters.isEmpty ? nil : CounterGroup(counters, benchmark: name)
         let heapBefore = ProcessMemory.heapBytes()
+        group?.start()
         let samples = try SampleLoop.run(iterations: iterations, batch: batch, body)
+        let counts = group?.finish(operations: iterations * batch) ?? []
         let heapAfter = ProcessMemory.heapBytes()
         return add(name, series: [("time_ms", SampleLoop.milliseconds(samples, batch: batch))],
                    values: [("memory_usage_mb", ProcessMemory.residentMB()),
-                            ("memory_per_operation_kb", max(0, heapAfter - heapBefore) / Double(iterations * batch) / 1024)],
-                   budgets: budgets)
+                            ("memory_per_operation_kb", max(0, heapAfter - heapBefore) / Double(iterations * batch) / 1024)] + counts,
+                   budgets: budgets, units: Dictionary(uniqueKeysWithValues: counts.map { ($0.0, "count") }))
     }
 
     /// `measure` for async work.

@@ -68,9 +68,28 @@ public struct MetricDescriptor: Hashable, Sendable, Codable {
     /// counts, exit codes), not how fast it was: kept as run facts, never compared as performance.
     public static let runFactNames: Set<String> = [
         "rounds", "iterations", "iterations_per_round", "sample_count", "exit_code", "warmup_iterations", "repetitions",
+        "counter_slowdown",
     ]
 
     public var isRunFact: Bool { Self.runFactNames.contains(name) }
+
+    /// Counts a run repeats nearly exactly (`hhbench run --measure`): compared by their size
+    /// against their own spread (`CountedChange`), not by a sampling test, and with a threshold of
+    /// their own.
+    public static let countedNames: Set<String> = [
+        "instructions", "cycles", "estimated_cycles", "l1_hits", "ll_hits", "ram_hits", "cache_references", "cache_misses", "page_faults",
+    ]
+
+    /// True for a counted metric, and for a summary of one (`median_instructions`).
+    public var isCounted: Bool { Self.isCounted(name) }
+
+    public static func isCounted(_ name: String) -> Bool {
+        if countedNames.contains(name) { return true }
+        guard let underscore = name.firstIndex(of: "_") else { return false }
+        var stem = name[name.index(after: underscore)...]
+        if name.hasPrefix("std_dev_") { stem = name.dropFirst("std_dev_".count) }
+        return countedNames.contains(String(stem))
+    }
 
     /// True for units of time, whose samples give a throughput.
     public var isTime: Bool { Unit.secondsPerUnit[unit] != nil }

@@ -47,11 +47,20 @@ package struct CommandResult: Sendable {
     package let spec: CommandSpec
     package let executions: [Execution]
     package let warnings: [String]
+    /// The counted runs (`--measure`), after the timed ones.
+    package var counted: [CountedExecution] = []
 
     package init(spec: CommandSpec, executions: [Execution], warnings: [String]) {
         self.spec = spec
         self.executions = executions
         self.warnings = warnings
+    }
+
+    /// Counted runs' wall time (under the counter) over the timed runs' median: callgrind's slowdown.
+    package var countingSlowdown: Double? {
+        guard !counted.isEmpty, !executions.isEmpty else { return nil }
+        let plain = Descriptive.median(executions.map { Double($0.wallNanoseconds) })
+        return plain > 0 ? Descriptive.median(counted.map { Double($0.wallNanoseconds) }) / plain : nil
     }
 
     package var wallMilliseconds: [Double] { executions.map { Double($0.wallNanoseconds) / 1e6 } }
@@ -65,17 +74,19 @@ package protocol ProgressReporter: Sendable {
     func finished()
 }
 
-/// Runs the plan for each command: setup once, warm-up runs, measured runs (prepare before and
-/// conclude after each, warm-ups included), cleanup once.
+/// Runs the plan for each command: setup once, warm-up runs, measured runs, counted runs when
+/// counting (prepare before and conclude after each, warm-ups included), cleanup once.
 package struct BenchmarkRunner: Sendable {
     package let executor: Executor
     package let plan: BenchmarkPlan
     package let progress: (any ProgressReporter)?
+    package let counting: Counting?
 
-    package init(executor: Executor, plan: BenchmarkPlan, progress: (any ProgressReporter)?) {
+    package init(executor: Executor, plan: BenchmarkPlan, progress: (any ProgressReporter)?, counting: Counting? = nil) {
         self.executor = executor
         self.plan = plan
         self.progress = progress
+        self.counting = counting
     }
 
     package func run(_ spec: CommandSpec, index: Int = 1, of total: Int = 1) throws -> CommandResult {
@@ -93,8 +104,24 @@ package struct BenchmarkRunner: Sendable {
             progress?.update(done: executions.count, of: count, estimateMilliseconds: Descriptive.mean(executions.map { Double($0.wallNanoseconds) / 1e6 }),
                              secondsLeft: perRun * Double(count - executions.count))
         }
+        var counted: [CountedExecution] = []
+        if let counting {
+            let arguments = try executor.arguments(for: spec.command)
+            for run in 1...counting.runs {
+                if let prepare = plan.prepare { try executor.hook("prepare", prepare) }
+                do {
+                    counted.append(try counting.measure(arguments, label: spec.command, run: run, showOutput: executor.showOutput,
+                                                        ignoreFailure: plan.ignoreFailure))
+                } catch {
+                    throw RunnerError.countingFailed(error.description)
+                }
+                if let conclude = plan.conclude { try executor.hook("conclude", conclude) }
+            }
+        }
         if let cleanup = plan.cleanup { try executor.hook("cleanup", cleanup) }
-        return CommandResult(spec: spec, executions: executions, warnings: Warnings.check(executions))
+        var result = CommandResult(spec: spec, executions: executions, warnings: Warnings.check(executions))
+        result.counted = counted
+        return result
     }
 
     /// A and B alternately (A B A B …), so that drift in the machine hits both alike.

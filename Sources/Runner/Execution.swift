@@ -19,6 +19,8 @@ package enum RunnerError: Error, CustomStringConvertible {
     case commandFailed(name: String, command: String, exitCode: Int32, run: Int)
     case hookFailed(hook: String, command: String, exitCode: Int32)
     case cannotStart(command: String, reason: String)
+    /// A counted run (`--measure`) that could not be made or counted.
+    case countingFailed(String)
 
     package var description: String {
         switch self {
@@ -29,6 +31,8 @@ package enum RunnerError: Error, CustomStringConvertible {
             return "the \(hook) command \(command.debugDescription) exited with \(code); fix it, the benchmark cannot go on"
         case let .cannotStart(command, reason):
             return "cannot run \(command.debugDescription): \(reason)"
+        case let .countingFailed(message):
+            return message
         }
     }
 }

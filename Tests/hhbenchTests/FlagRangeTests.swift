@@ -40,6 +40,8 @@ import Testing
         NumericFlag(command: "run", flag: "--runs", arguments: ["--warmup=0", "--min-time=0", "--runs=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--min-runs", arguments: ["--warmup=0", "--min-time=0", "--min-runs=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--max-runs", arguments: ["--warmup=0", "--min-time=0", "--min-runs=1", "--max-runs=VALUE", "true"]),
+        NumericFlag(command: "run", flag: "--count-runs", arguments: ["--warmup=0", "--runs=1", "--measure=page_faults", "--counter-backend=perf",
+                                                                      "--count-runs=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--min-time", arguments: ["--warmup=0", "--runs=1", "--min-time=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--concurrency", arguments: ["--duration=0.2", "--concurrency=VALUE", "true"]),
         NumericFlag(command: "run", flag: "--duration", arguments: ["--concurrency=1", "--duration=VALUE", "true"]),

@@ -28,4 +28,20 @@ int hh_spawn_close_from(void *actions, int lowest);
 /* 1 where hh_heap_in_use can be read (Linux with glibc), 0 elsewhere. */
 int hh_heap_measurable(void);
 
+#include <stdint.h>
+/* perf_event_open counters (Linux; elsewhere every call answers ENOSYS). Only user-space events,
+   inherited by children. A negative return is minus an errno. */
+int hh_counter_open_self(uint32_t type, uint64_t config);
+int hh_counter_enable(int fd);
+int hh_counter_disable(int fd);
+int hh_counter_reset(int fd);
+int hh_counter_read(int fd, uint64_t *value);
+/* Runs a command as hh_measure does (without the ptrace memory reading), with `count` (at most
+   8) counters of (types[i], configs[i]) opened on it before exec and read after it is reaped,
+   into values. Returns 0; -1 with launch_errno set when the command could not start; -2 with
+   *counter_errno set when a counter could not be opened or read (the command then does not run). */
+int hh_count(const char *file, char *const argv[], char *const envp[], int out_fd, int err_fd,
+             const uint32_t *types, const uint64_t *configs, int count, uint64_t *values,
+             int *counter_errno, hh_measurement *result);
+
 #endif

@@ -121,6 +121,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("L"), .long], parsing: .upToNextOption, help: ArgumentHelp("NAME a,b,c: one benchmark per listed value of {NAME}.", valueName: "name values"))
     var parameterList: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Also count, after the timed runs: instructions, cycles, estimated_cycles, cache, page_faults (comma-separated).",
+        valueName: "counts"))
+    var measure: String?
+    @Option(help: "Where counts come from: auto (perf_event_open where the kernel allows it, else valgrind's callgrind), perf or callgrind.")
+    var counterBackend: CounterBackendChoice = .auto
+    @Option(help: "Counted runs a command. (default: 1 under callgrind, 5 under perf)", transform: NumericRule.runs.wholeNumber)
+    var countRuns: Int?
+
     @Option(help: "Output style, as hyperfine's: auto, basic, full, nocolor, color, none.")
     var style: Style = .auto
 
@@ -158,6 +167,16 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--parameter-list takes NAME VALUES, e.g. --parameter-list size 1,10,100")
         }
         if !parameterScan.isEmpty && !parameterList.isEmpty { throw ValidationError("give --parameter-scan or --parameter-list, not both") }
+        if let measure {
+            do {
+                _ = try CountedMetric.parse(measure)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            if baseline != nil || concurrency != nil { throw ValidationError("--measure counts plain benchmarks; drop --baseline or load mode") }
+        } else if countRuns != nil {
+            throw ValidationError("--count-runs goes with --measure, e.g. --measure instructions --count-runs 3")
+        }
     }
 
     /// The commands with their parameter values substituted, one spec each. A name taken from the
@@ -223,7 +242,8 @@ struct RunCommand: ParsableCommand {
         let emit: (String) -> Void = { text in
             if format == .json { note(text.hasSuffix("\n") ? String(text.dropLast()) : text) } else { print(text, terminator: "") }
         }
-        let runner = BenchmarkRunner(executor: executor, plan: plan, progress: showProgress ? TerminalProgress() : nil)
+        let counting = try makeCounting()
+        let runner = BenchmarkRunner(executor: executor, plan: plan, progress: showProgress ? TerminalProgress() : nil, counting: counting)
         let startedAt = Timestamp.now()
         var record = RunRecord(sourceFormat: "hhbench-run")
         var budgets = budgets.compactMap(BudgetFlag.init)
@@ -268,7 +288,7 @@ struct RunCommand: ParsableCommand {
                 var results: [CommandResult] = []
                 for (index, spec) in specs.enumerated() {
                     let result = try runner.run(spec, index: index + 1, of: specs.count)
-                    append(result, to: &record)
+                    append(result, to: &record, counting: counting)
                     results.append(result)
                     emit(BenchmarkSummary.command(result, index: index + 1, colour: colour))
                 }
@@ -276,7 +296,7 @@ struct RunCommand: ParsableCommand {
             }
         } catch let error as RunnerError {
             switch error {
-            case .commandFailed, .hookFailed, .cannotStart: throw CommandFailure.usage(error.description)
+            case .commandFailed, .hookFailed, .cannotStart, .countingFailed: throw CommandFailure.usage(error.description)
             }
         }
         record.context.tool = "hhbench run"
@@ -288,6 +308,10 @@ struct RunCommand: ParsableCommand {
         record.context.startedAt = startedAt
         record.context.finishedAt = Timestamp.now()
         if let shell { record.context.extra.append(("shell", .string(shell))) }
+        if let counting {
+            record.context.extra.append(("counter_backend", .string(counting.counter.description)))
+            if let refusal = counting.refusal { record.context.extra.append(("counter_refusal", .string(refusal))) }
+        }
 
         let recorder = contextOptions.recorder(allowDuplicate: true)
         if let exportJsonl {
@@ -329,15 +353,43 @@ struct RunCommand: ParsableCommand {
         return broken
     }
 
+    /// The counter `--measure` asks for, calibrated on the shell; nil without `--measure`.
+    func makeCounting() throws -> Counting? {
+        guard let measure else { return nil }
+        do {
+            let wishes = try CountedMetric.parse(measure)
+            guard !wishes.isEmpty else { return nil }
+            var counting = try Counting(measure: wishes, backend: counterBackend, runs: countRuns)
+            if let refusal = counting.refusal { note("hhbench: counting under callgrind: \(refusal)") }
+            try counting.calibrate(shell: shell)
+            return counting
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+
     static func params(_ spec: CommandSpec) -> JSONValue? {
         spec.parameters.isEmpty ? nil : .object(spec.parameters.map { ($0.0, .string($0.1)) })
     }
 
-    func append(_ result: CommandResult, to record: inout RunRecord) {
+    func append(_ result: CommandResult, to record: inout RunRecord, counting: Counting? = nil) {
         let (series, measurements) = RunRecording.series(result, benchmark: BenchmarkKey(name: result.spec.name, params: Self.params(result.spec)),
                                                          recordFailures: ignoreFailure)
         record.series += series
         record.measurements += measurements
         for warning in result.warnings { note("hhbench: warning: \(result.spec.name): \(warning)") }
+        guard let counting, !result.counted.isEmpty else { return }
+        let key = BenchmarkKey(name: result.spec.name, params: Self.params(result.spec))
+        record.series += counting.series(result.counted, benchmark: key)
+        if let slowdown = result.countingSlowdown {
+            record.measurements.append(MeasuredValue(benchmark: key, metric: MetricDescriptor(name: "counter_slowdown", unit: "ratio"), value: slowdown))
+        }
+        for metric in counting.counter.metrics where Counting.spread(result.counted, metric) > CountedChange.steadySpread {
+            note("hhbench: warning: \(result.spec.name): \(metric.rawValue) varied by "
+                 + String(format: "%.2f %%", Counting.spread(result.counted, metric) * 100) + " across counted runs; "
+                 + CountedChange.varyingCauses)
+        }
     }
 }
+
+extension CounterBackendChoice: ExpressibleByArgument {}

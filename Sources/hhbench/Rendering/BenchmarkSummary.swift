@@ -23,7 +23,36 @@ enum BenchmarkSummary {
         out += "  Range (min … max): \(time(stats.min)) … \(time(stats.max))    \(times.count) runs\n"
         out += "  Peak memory:       \(String(format: "%.1f", Double(memory) / 1024)) MB\n"
         if result.failures > 0 { out += "  Failed runs:       \(result.failures) of \(times.count)\n" }
+        out += counts(result)
         return out + "\n"
+    }
+
+    /// The counted runs' lines: each metric's median with its spread, and the counter's slowdown.
+    static func counts(_ result: CommandResult) -> String {
+        guard let first = result.counted.first else { return "" }
+        var out = ""
+        for metric in CountedMetric.allCases where first.counts[metric] != nil {
+            let values = result.counted.compactMap { $0.counts[metric] }.map { Double($0) }
+            let label = (metric.rawValue.replacingOccurrences(of: "_", with: " ") + ":").padding(toLength: 19, withPad: " ", startingAt: 0)
+            out += "  \(label)\(grouped(Descriptive.median(values)))"
+                + (values.count > 1 ? String(format: " ± %.3f %%", Counting.spread(result.counted, metric) * 100) : "")
+                + "    \(values.count) counted run\(values.count == 1 ? "" : "s")\n"
+        }
+        if let slowdown = result.countingSlowdown {
+            out += "  Counter slowdown:  \(String(format: "%.1f", slowdown))× the plain run's median\n"
+        }
+        return out
+    }
+
+    /// 913679 as "913,679".
+    static func grouped(_ value: Double) -> String {
+        let digits = String(Int64(value.rounded()))
+        var out = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 && character != "-" { out.append(",") }
+            out.append(character)
+        }
+        return String(out.reversed())
     }
 
     /// hyperfine's closing summary for several commands: how many times faster the fastest (by

@@ -53,6 +53,8 @@ enum CompareRendering {
         }
         if let start = c.segmentStart { parts.append("baseline since \(start.prefix(10))") }
         if c.method == .thresholdOnly { parts.append("by threshold") }
+        if c.method == .counted { parts.append("counted: change against 3× the counts' spread") }
+        parts += c.labels
         if let round = c.decidedAtRound, c.verdict != .inconclusive {
             parts.append("since round \(round)" + (c.decidedAfterSeconds.map { " (\(seconds($0)))" } ?? ""))
         }
@@ -198,6 +200,7 @@ enum CompareRendering {
                 ("budget", .optional(c.settings.budget)),
                 ("run_noise", .optional(c.runNoise?.rawValue)), ("minimum_detectable_pct", .optional(c.minimumDetectablePct)),
                 ("advice", .optional(c.advice)), ("segment_start", .optional(c.segmentStart)),
+                ("labels", .array(c.labels.map { .string($0) })),
                 ("rounds", .optional(c.rounds.map(Double.init))), ("decided_at_round", .optional(c.decidedAtRound.map(Double.init))),
                 ("decided_after_s", .optional(c.decidedAfterSeconds)),
                 ("summaries", .array(c.summaries.map { s in
