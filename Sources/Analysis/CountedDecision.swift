@@ -29,6 +29,7 @@ enum CountedDecision {
                                     pValue: nil, pAdjusted: nil, method: .counted, verdict: verdict, settings: settings)
         comparison.segmentStart = draft.segmentStart
         comparison.summaries = draft.summaries
+        comparison.rounds = draft.rounds
         if change.spread > CountedChange.steadySpread {
             comparison.labels.append("counts vary by \(percent(change.spread * 100)) across runs; " + CountedChange.varyingCauses)
         }

@@ -81,6 +81,12 @@ package struct PairedComparison: Sendable {
                                         changePct: nil, ciLowPct: nil, ciHighPct: nil, pValue: nil, pAdjusted: nil, method: .none,
                                         verdict: headRuns.isEmpty ? .missing : baseRuns.isEmpty ? .new : .insufficient, settings: settings)
             comparison.summaries = decisions.summaries(of: key, baselineRuns: Set(baseRuns.map(\.runID)), candidateRuns: Set(headRuns.map(\.runID)))
+            if metric.isCounted && !baseRuns.isEmpty && !headRuns.isEmpty {
+                // Counts need no pairing: they do not drift with the machine (CountedDecision).
+                comparison.rounds = pairs.count
+                drafts.append((CountedDecision.judged(comparison, baseline: baseRuns, candidate: headRuns), nil))
+                continue
+            }
             drafts.append((Comparer.applyBudget(comparison), PairedRounds(rounds: pairs)))
         }
         let maximum = drafts.map { $0.paired?.rounds ?? 0 }.max() ?? 0

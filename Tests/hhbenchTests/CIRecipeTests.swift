@@ -144,3 +144,68 @@ import Testing
         #expect(markdown.contains("paired:"), "\(markdown)")
     }
 }
+
+/// The counts recipe: every `run:` step of the README block, as written, in a real clone.
+@Suite(.serialized) struct CountsRecipeTests {
+    /// The `run:` steps of a README block: one-line ones, and `run: |` with the lines indented under it.
+    static func runSteps(_ name: String) throws -> [String] {
+        let lines = try readmeBlock("ci-recipe:" + name)
+        var steps: [String] = []
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            var text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("- ") { text = String(text.dropFirst(2)) }
+            index += 1
+            guard text.hasPrefix("run: ") else { continue }
+            let body = String(text.dropFirst(5))
+            guard body == "|" else {
+                steps.append(body)
+                continue
+            }
+            let indent = line.prefix { $0 == " " }.count
+            var block: [String] = []
+            while index < lines.count, lines[index].prefix(while: { $0 == " " }).count > indent || lines[index].trimmingCharacters(in: .whitespaces).isEmpty {
+                block.append(lines[index].trimmingCharacters(in: .whitespaces))
+                index += 1
+            }
+            steps.append(block.joined(separator: "\n"))
+        }
+        return steps
+    }
+
+    @Test func theCountsRecipeHoldsAPullRequestToItsInstructions() throws {
+        let steps = try Self.runSteps("github-counts")
+        #expect(steps.count == 4, "\(steps)")
+        let upstream = try GitRepository()
+        let source = { (n: Int) in "#include <stdlib.h>\nint main(void) { volatile unsigned long s = 0; for (long i = 0; i < \(n); i++) s = s * 31 + i; return 0; }\n" }
+        try upstream.folder.write("parse.c", source(2_000_000))
+        try upstream.folder.write("Makefile", "bench: bench/parse\nbench/parse: parse.c\n\tmkdir -p bench && cc -O1 -o bench/parse parse.c\n")
+        try upstream.folder.write("data.json", "{}\n")
+        try upstream.folder.write(".gitignore", "bench/\n.hhbench/\n")
+        try upstream.git("add", "-A")
+        try upstream.git("commit", "-q", "-m", "a parser")
+        let base = try upstream.git("rev-parse", "HEAD")
+        let work = try TemporaryFolder()
+        let clone = work.file("clone")
+        _ = try runProcess("/usr/bin/env", ["git", "clone", "-q", upstream.path, clone])
+        try source(2_040_000).write(toFile: clone + "/parse.c", atomically: true, encoding: .utf8)
+        _ = try runProcess("/usr/bin/env", ["git", "-C", clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-am", "a 2 % longer loop"])
+        let head = try runProcess("/usr/bin/env", ["git", "-C", clone, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let summary = work.file("summary.md")
+        let binaries = URL(fileURLWithPath: HHBenchBinary.path).deletingLastPathComponent().path
+        let environment = ["PATH": binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "BASE": base,
+                           "GITHUB_SHA": head, "GITHUB_STEP_SUMMARY": summary, "HHBENCH_MACHINE": "gha-ubuntu-latest"]
+        // The first step installs valgrind with sudo; .ci/run has installed it here.
+        #expect(steps[0].contains("apt-get install -y valgrind"))
+        let measured = try runProcess("/bin/bash", ["-e", "-c", steps[1]], cwd: clone, environment: environment)
+        #expect(measured.status == 0, "\(measured.stderr)")
+        let instructions = try runProcess("/bin/bash", ["-c", steps[2]], cwd: clone, environment: environment)
+        #expect(instructions.status == 1, "a 2 % longer loop fails the instructions gate: \(instructions.stderr)")
+        let time = try runProcess("/bin/bash", ["-c", steps[3]], cwd: clone, environment: environment)
+        #expect(time.status == 0 || time.status == 1, "\(time.stderr)")
+        let markdown = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(markdown.contains("| regression | parse | instructions |"), "\(markdown)")
+        #expect(markdown.contains("| parse | time_ms |"), "the wall-time gate reports: \(markdown)")
+    }
+}

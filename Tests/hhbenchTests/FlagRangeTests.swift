@@ -77,7 +77,7 @@ import Testing
         "query --format", "query --param", "record --branch", "record --commit", "record --db", "record --files-from", "record --format",
         "record --input-format", "record --machine", "record --tag", "record --toolchain", "report --branch", "report --commit", "report --config",
         "report --db", "report --format", "report --metric", "report --out", "report --runs-on", "report --since", "run --baseline", "run --branch",
-        "run --cleanup", "run --commit", "run --config", "run --conclude", "run --db", "run --export-jsonl", "run --fail-on", "run --format", "run --machine",
+        "run --cleanup", "run --commit", "run --config", "run --conclude", "run --counter-backend", "run --measure", "run --db", "run --export-jsonl", "run --fail-on", "run --format", "run --machine",
         "run --name", "run --parameter-list", "run --prepare", "run --setup", "run --shell", "run --style", "run --tag", "run --toolchain",
         "runs --branch", "runs --db", "runs --format", "show --db", "show --format", "trend --benchmark", "trend --branch", "trend --config",
         "trend --db", "trend --fail-on", "trend --fail-on-change", "trend --format", "trend --machine", "trend --method", "trend --notify",

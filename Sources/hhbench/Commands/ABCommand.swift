@@ -78,7 +78,7 @@ struct ABCommand: ParsableCommand {
     @Option(help: "Significance level for every series, above 0 and below 1 (default 0.05).", transform: NumericRule.alpha.real)
     var alpha: Double?
 
-    @Option(name: .customLong("threshold"), help: ArgumentHelp("Minimum change in percent for every series, 0 to 1000 (default 5).", valueName: "pct"),
+    @Option(name: .customLong("threshold"), help: ArgumentHelp("Minimum change in percent for every series, 0 to 1000 (default 5; 0.5 for counts such as instructions).", valueName: "pct"),
             transform: NumericRule.thresholdPct.real)
     var thresholdPct: Double?
 

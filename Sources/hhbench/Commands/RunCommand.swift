@@ -18,7 +18,9 @@ struct RunCommand: ParsableCommand {
             the exit code. \
             Recorded as one run: time_ms, cpu_user_ms, cpu_sys_ms, max_rss_mb samples and their summaries \
             (avg_time_ms, p95_time_ms, throughput_ops_per_sec, ...). Hooks (--setup, --prepare, --conclude, \
-            --cleanup) run through /bin/sh. A failing command stops the benchmark with exit 2 unless \
+            --cleanup) run through /bin/sh. --measure instructions (and estimated_cycles, cache, cycles, page_faults) adds \
+            counted runs after the timed ones, through perf_event_open where the kernel gives hardware counters and \
+            valgrind's callgrind otherwise; the run's context names the back end. A failing command stops the benchmark with exit 2 unless \
             --ignore-failure; a --budget that does not hold fails with exit 1, after recording. Several commands \
             end with hyperfine's summary of how many times faster the fastest is.
             """)
@@ -125,8 +127,8 @@ struct RunCommand: ParsableCommand {
         "Also count, after the timed runs: instructions, cycles, estimated_cycles, cache, page_faults (comma-separated).",
         valueName: "counts"))
     var measure: String?
-    @Option(help: "Where counts come from: auto (perf_event_open where the kernel allows it, else valgrind's callgrind), perf or callgrind.")
-    var counterBackend: CounterBackendChoice = .auto
+    @Option(help: "Where counts come from: auto (perf_event_open where the kernel allows it, else valgrind's callgrind), perf or callgrind. (default: auto)")
+    var counterBackend: CounterBackendChoice?
     @Option(help: "Counted runs a command. (default: 1 under callgrind, 5 under perf)", transform: NumericRule.runs.wholeNumber)
     var countRuns: Int?
 
@@ -174,8 +176,8 @@ struct RunCommand: ParsableCommand {
                 throw ValidationError(error.description)
             }
             if baseline != nil || concurrency != nil { throw ValidationError("--measure counts plain benchmarks; drop --baseline or load mode") }
-        } else if countRuns != nil {
-            throw ValidationError("--count-runs goes with --measure, e.g. --measure instructions --count-runs 3")
+        } else if countRuns != nil || counterBackend != nil {
+            throw ValidationError("\(countRuns != nil ? "--count-runs" : "--counter-backend") goes with --measure, e.g. --measure instructions --count-runs 3")
         }
     }
 
@@ -359,7 +361,7 @@ struct RunCommand: ParsableCommand {
         do {
             let wishes = try CountedMetric.parse(measure)
             guard !wishes.isEmpty else { return nil }
-            var counting = try Counting(measure: wishes, backend: counterBackend, runs: countRuns)
+            var counting = try Counting(measure: wishes, backend: counterBackend ?? .auto, runs: countRuns)
             if let refusal = counting.refusal { note("hhbench: counting under callgrind: \(refusal)") }
             try counting.calibrate(shell: shell)
             return counting
