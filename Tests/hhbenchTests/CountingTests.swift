@@ -201,6 +201,32 @@ import Testing
     }
 }
 
+extension CountingTests {
+    /// `ab` with a bench command that counts: the counted metric decided as compare decides it,
+    /// from the rounds' runs, without pairing.
+    @Test func abJudgesCountsAsCompareDoes() throws {
+        let repo = try GitRepository()
+        let source = { (n: Int) in "int main(void) { volatile unsigned long s = 0; for (long i = 0; i < \(n); i++) s = s * 31 + i; return 0; }\n" }
+        try repo.folder.write("loop.c", source(500_000))
+        try repo.folder.write(".gitignore", "loop\nout.jsonl\n.hhbench/\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "base")
+        try repo.folder.write("loop.c", source(510_000))
+        try repo.git("commit", "-q", "-am", "a 2 % longer loop")
+        let bench = "\(HHBenchBinary.path) run --no-record --style none --runs 3 --warmup 0 --measure instructions --counter-backend callgrind "
+            + "--export-jsonl out.jsonl -n loop ./loop"
+        let result = try hhbench(["ab", "--db", "h.db", "--base", "HEAD~1", "--build", "cc -O1 -o loop loop.c", "--bench", bench, "--output", "out.jsonl",
+                                  "--rounds", "2", "--warmup-rounds", "0", "--format", "json"], cwd: repo.path)
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["comparisons"] as? [[String: Any]])
+        let instructions = try #require(rows.first { $0["metric"] as? String == "instructions" })
+        #expect(instructions["verdict"] as? String == "regression" && instructions["method"] as? String == "counted", "\(instructions)")
+        let change = try #require(instructions["change_pct"] as? Double)
+        #expect(change > 1.5 && change < 2.1, "\(change)")
+    }
+}
+
 /// The harness's counters, through its public API: page faults (a software event, counted
 /// wherever perf_event_open exists) for real, and a refused hardware counter said and left out.
 @Suite struct HarnessCounterTests {
