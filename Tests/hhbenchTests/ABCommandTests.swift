@@ -133,7 +133,7 @@ import Testing
         // Each side reports the CPUs it may use: taskset gave each its own.
         let bench = "grep Cpus_allowed_list /proc/self/status >> ../cpus-$HHBENCH_AB_COMMIT.txt; ./bench"
         let result = try hhbench(["ab", "--db", db, "--base", "HEAD~1", "--build", "cc -O1 -o bench bench.c", "--bench", bench, "--parallel",
-                                  "--rounds", "5", "--format", "json", "--keep-worktrees"], cwd: repo.path)
+                                  "--rounds", "12", "--format", "json", "--keep-worktrees"], cwd: repo.path)
         #expect(result.status == 1, "\(result.stderr)")
         let rows = try #require((try json(result.stdout))["comparisons"] as? [[String: Any]])
         #expect(rows.contains { $0["benchmark"] as? String == "c_loop" && $0["verdict"] as? String == "regression" }, "\(rows)")
@@ -143,8 +143,10 @@ import Testing
         let lines = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("cpus-") }.flatMap {
             try String(contentsOfFile: (folder as NSString).appendingPathComponent($0), encoding: .utf8).split(separator: "\n").map(String.init)
         }
-        // Six rounds (one warm-up) a side, each run on one CPU: never both CPUs.
-        #expect(lines.count == 12 && lines.allSatisfy { !$0.contains("-") && !$0.contains(",") }, "\(lines)")
+        // Thirteen rounds (one warm-up) a side, each run on one CPU: never both CPUs. Twelve rounds, not
+        // five: on a VM whose two vCPUs share a host core, a side running beside the other is slowed up
+        // to twice, by turns, and the trimmed test needs rounds to see through that.
+        #expect(lines.count == 26 && lines.allSatisfy { !$0.contains("-") && !$0.contains(",") }, "\(lines)")
     }
 
     @Test func aBuildThatFailsNamesTheCommitAndItsOutput() throws {
