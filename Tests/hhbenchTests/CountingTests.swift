@@ -293,3 +293,30 @@ extension CountingTests {
         #expect(throws: CountingFailure.self) { try CallgrindCounter.summary("nothing here\n", file: "out.2") }
     }
 }
+
+/// trend on counted metrics: steps of a few thousandths of a percent (what an environment
+/// variable's length does to a program's start-up) are not changes; a 1 % step is.
+@Suite struct CountedTrendTests {
+    @Test(arguments: ["levels", "otava"]) func countStepsBelowTheThresholdAreNotChanges(method: String) throws {
+        let repo = try GitRepository()
+        let db = repo.folder.file("h.db")
+        for index in 0..<30 {
+            try repo.commit("commit \(index)")
+            // 6,000,000 instructions; +0.002 % from commit 10 (a wobble); +1 % from commit 20 (the code).
+            let count = 6_000_000 + (index >= 10 ? 120 : 0) + (index >= 20 ? 60_000 : 0)
+            let input = try repo.folder.write("r.jsonl", """
+                {"benchmark":"parse","metric":"instructions","unit":"count","samples":[\(count),\(count)]}
+                """)
+            let result = try hhbench(["record", input, "--db", db, "--machine", "m1"], cwd: repo.path)
+            guard result.status == 0 else { throw TestFailure(result.stderr) }
+        }
+        let result = try hhbench(["trend", "instructions", "--db", db, "--format", "json", "--method", method], cwd: repo.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(result.stdout)
+        let series = try #require(report["series"]?.arrayValue?.first)
+        let changes = try #require(series["change_points"]?.arrayValue)
+        #expect(changes.count == 1, "\(changes)")
+        let change = try #require(changes.first)
+        #expect(abs((change["change_pct"]?.doubleValue ?? 0) - 1) < 0.05, "\(change)")
+    }
+}
