@@ -8,9 +8,9 @@ import Foundation
 /// (L1 hits + 5 × LL hits + 35 × RAM hits). The geometry is fixed so counts do not depend on
 /// the machine's caches. Children are followed (`--trace-children=yes`) and their counts added.
 ///
-/// Source: valgrind's Callgrind manual (callgrind_annotate's `events:` and `summary:` lines) and
-/// iai-callgrind's `estimated cycles` (iai-callgrind/src/runner/callgrind, Itamar Turner-Trauring's
-/// "cachegrind as a benchmark" formula).
+/// Sources: valgrind's Callgrind manual (the output format's `events:` and `summary:` lines), and
+/// iai-callgrind's estimated cycles, after Itamar Turner-Trauring, "Why you should use Cachegrind
+/// for benchmarking" (pythonspeed.com). docs/STATISTICS.md "Counted metrics" has the arithmetic.
 package struct CallgrindCounter: EventCounter {
     package let metrics: [CountedMetric]
     package let version: String
@@ -25,7 +25,8 @@ package struct CallgrindCounter: EventCounter {
     /// A counter of `metrics`, or a clear failure when callgrind cannot give one or valgrind is missing.
     package init(metrics: [CountedMetric]) throws(CountingFailure) {
         for metric in metrics where ![.instructions, .estimatedCycles, .l1Hits, .llHits, .ramHits].contains(metric) {
-            throw .usage("--measure \(metric.rawValue) needs hardware counters (perf_event_open); callgrind counts instructions, estimated_cycles and cache")
+            let needs = metric == .pageFaults ? "perf_event_open (a software event)" : "hardware counters (perf_event_open)"
+            throw .usage("--measure \(metric.rawValue) needs \(needs); callgrind counts instructions, estimated_cycles and cache")
         }
         let probe: ChildProcess.Result
         do {
