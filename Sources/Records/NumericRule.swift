@@ -115,6 +115,7 @@ extension NumericRule {
     package static let rounds = NumericRule("a number of rounds", whole: true, .closed(1), .closed(100_000), example: "20")
     package static let warmupRounds = NumericRule("a number of rounds", whole: true, .closed(0), .closed(100_000), example: "1")
     package static let seed = NumericRule("a seed", whole: true, .closed(0), .closed(9_007_199_254_740_991), example: "42")
+    package static let pullRequest = NumericRule("a pull-request number", whole: true, .closed(1), .closed(1_000_000_000), example: "42")
     package static let ballastMegabytes = NumericRule("a number of megabytes", whole: true, .closed(0), .closed(65_536), example: "64")
 }
 

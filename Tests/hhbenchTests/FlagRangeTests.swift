@@ -24,6 +24,12 @@ import Testing
         NumericFlag(command: "compare", flag: "--run-noise", arguments: ["--run-noise=VALUE"], gate: true),
         NumericFlag(command: "compare", flag: "--window", arguments: ["--window=VALUE"], gate: true),
         NumericFlag(command: "compare", flag: "--budget", arguments: ["--budget=error_rate=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--alpha", arguments: ["--dry-run", "--alpha=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--threshold", arguments: ["--dry-run", "--threshold=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--run-noise", arguments: ["--dry-run", "--run-noise=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--window", arguments: ["--dry-run", "--window=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--budget", arguments: ["--dry-run", "--budget=error_rate=VALUE"], gate: true),
+        NumericFlag(command: "comment", flag: "--pr", arguments: ["--dry-run", "--pr=VALUE"], gate: true),
         NumericFlag(command: "trend", flag: "--last", arguments: ["time_ms", "--last=VALUE"]),
         NumericFlag(command: "trend", flag: "--false-alarms", arguments: ["time_ms", "--false-alarms=VALUE"]),
         NumericFlag(command: "trend", flag: "--otava-window", arguments: ["time_ms", "--method=otava", "--otava-window=VALUE"]),
@@ -66,6 +72,9 @@ import Testing
 
     /// Every other option, by command: none of them takes a number.
     static let otherOptions: Set<String> = [
+        "comment --against", "comment --api-url", "comment --benchmark", "comment --commit", "comment --config", "comment --correction",
+        "comment --db", "comment --fail-on", "comment --format", "comment --key", "comment --machine", "comment --metric", "comment --notify",
+        "comment --notify-format", "comment --repo", "comment --run", "comment --runs-on", "comment --since",
         "ab --base", "ab --bench", "ab --benchmark", "ab --build", "ab --config", "ab --correction", "ab --db", "ab --fail-on", "ab --format",
         "ab --head", "ab --input-format", "ab --machine", "ab --metric", "ab --output", "ab --since",
         "compare --against", "compare --benchmark", "compare --commit", "compare --config", "compare --correction", "compare --db", "compare --fail-on",

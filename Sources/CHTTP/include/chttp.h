@@ -11,4 +11,11 @@
 int chttp_send(const char *url, const char *method, const char *content_type, const char *user_agent,
                const char *body, size_t body_length, long timeout_ms, long *status, char *error, size_t error_length);
 
+/// One request with headers ("Name: value", NULL-terminated) and, when `body` is not NULL, a
+/// body; the answer's body (up to 16 MB) is returned in `*response`, to be freed with chttp_free.
+int chttp_request(const char *url, const char *method, const char *const *headers, const char *user_agent,
+                  const char *body, size_t body_length, long timeout_ms, long *status,
+                  char **response, size_t *response_length, char *error, size_t error_length);
+void chttp_free(char *response);
+
 #endif
