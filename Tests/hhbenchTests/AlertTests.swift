@@ -11,18 +11,8 @@ final class LoopbackReceiver {
 
     init(failFirst: Int = 0) throws {
         folder = try TemporaryFolder()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/http_receiver.py").standardized.path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, folder.file("port"), folder.file("log.jsonl"), "--fail-first", String(failFirst)]
-        try process.run()
-        var found: Int?
-        for _ in 0..<100 {
-            if let text = try? String(contentsOfFile: folder.file("port"), encoding: .utf8), let number = Int(text) { found = number; break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        guard let found else { process.terminate(); throw TestFailure("the loopback receiver did not start") }
-        port = found
+        (process, port) = try startLoopbackScript("http_receiver.py", [folder.file("port"), folder.file("log.jsonl"), "--fail-first", String(failFirst)],
+                                                  portFile: folder.file("port"))
     }
 
     // SIGKILL: a child started from a test thread inherits its blocked signals, SIGTERM among them.
@@ -184,6 +174,21 @@ final class LoopbackReceiver {
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on (bound, read and released).
+/// Starts one of Tests/tools' loopback servers with python3 and waits for the port it writes to `portFile`.
+func startLoopbackScript(_ name: String, _ arguments: [String], portFile: String) throws -> (Process, Int) {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/\(name)").standardized.path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script] + arguments
+    try process.run()
+    for _ in 0..<100 {
+        if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let number = Int(text) { return (process, number) }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    process.terminate()
+    throw TestFailure("\(name) did not start")
+}
+
 func freeLoopbackPort() throws -> Int {
     let result = try runProcess("/usr/bin/env", ["python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
     guard let port = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("no free port: \(result.stderr)") }

@@ -11,19 +11,9 @@ final class LoopbackGitHub {
 
     init(forbidWrites: Bool = false, preload: Int = 0) throws {
         folder = try TemporaryFolder()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../tools/github_api.py").standardized.path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, folder.file("port"), folder.file("log.jsonl"), folder.file("state.json"), Self.token, "--preload", String(preload)]
-            + (forbidWrites ? ["--forbid-writes"] : [])
-        try process.run()
-        var found: Int?
-        for _ in 0..<100 {
-            if let text = try? String(contentsOfFile: folder.file("port"), encoding: .utf8), let number = Int(text) { found = number; break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        guard let found else { process.terminate(); throw TestFailure("the loopback GitHub did not start") }
-        port = found
+        (process, port) = try startLoopbackScript("github_api.py", [folder.file("port"), folder.file("log.jsonl"), folder.file("state.json"), Self.token,
+                                                                     "--preload", String(preload)] + (forbidWrites ? ["--forbid-writes"] : []),
+                                                  portFile: folder.file("port"))
     }
 
     deinit { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }

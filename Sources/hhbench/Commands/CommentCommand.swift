@@ -42,6 +42,9 @@ struct CommentCommand: ParsableCommand {
         return parts.count >= 3 && parts[0] == "refs" && parts[1] == "pull" ? Int(parts[2]) : nil
     }
 
+    /// --api-url, else GITHUB_API_URL, else github.com's; nil when it is not an http(s) URL.
+    var api: URL? { HTTPDelivery.webURL(apiUrl ?? environment["GITHUB_API_URL"] ?? "https://api.github.com") }
+
     var repository: String? { repo ?? environment["GITHUB_REPOSITORY"].flatMap { $0.isEmpty ? nil : $0 } }
 
     func validate() throws {
@@ -53,7 +56,7 @@ struct CommentCommand: ParsableCommand {
         guard let repository, repository.split(separator: "/").count == 2, !repository.contains(" ") else {
             throw ValidationError("--repo takes owner/name (default: GITHUB_REPOSITORY), e.g. --repo octo-org/sdk")
         }
-        guard HTTPDelivery.webURL(apiUrl ?? environment["GITHUB_API_URL"] ?? "https://api.github.com") != nil else {
+        guard api != nil else {
             throw ValidationError("--api-url takes an http:// or https:// URL, e.g. https://github.example.com/api/v3")
         }
         guard !(environment["GITHUB_TOKEN"] ?? "").isEmpty else {
@@ -83,7 +86,7 @@ struct CommentCommand: ParsableCommand {
         print(dryRun ? text : compare.render(report), terminator: "")
         if dryRun {
             // Printed, not posted.
-        } else if let pullRequest, let repository, let api = HTTPDelivery.webURL(apiUrl ?? environment["GITHUB_API_URL"] ?? "https://api.github.com") {
+        } else if let pullRequest, let repository, let api {
             let github = GitHubComments(api: api, repository: repository, token: environment["GITHUB_TOKEN"] ?? "")
             do {
                 let existing = try github.find(pr: pullRequest, marker: marker)
