@@ -64,7 +64,8 @@ let package = Package(
             plugins: ["EmbedSQL"]
         ),
         // The one path into the warehouse: capture context, overlay the input's and the flags', derive, write.
-        .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse"], swiftSettings: strict),
+        // …and `sync`, the same path to and from a history kept in a git branch.
+        .target(name: "Recording", dependencies: ["Records", "Capture", "Warehouse", "Ingest", "CCompress"], swiftSettings: strict),
         .target(name: "Analysis", dependencies: ["Warehouse", "Statistics", "Records", "Capture", "TOML"],
                 swiftSettings: strict + fuzzed),
         // The Swift harness (library product HHBench): measure, compare, concurrent, async, load, memory.
@@ -75,6 +76,8 @@ let package = Package(
         .target(name: "CMeasure"),
         // C: one HTTP request through the system's libcurl, loaded with dlopen when an alert or a push
         // is sent, so that no command pays for libcurl at start.
+        // C: gzip through the system's zlib, for the history branch's files.
+        .target(name: "CCompress", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "Runner", dependencies: ["Records", "Capture", "Statistics", "CMeasure"], swiftSettings: strict),
         .executableTarget(

@@ -21,15 +21,25 @@ package enum RecordMerge {
                 try record.checkStorable(file: source.path)
                 batch.append((record, source.path))
             }
-            // Repeats are allowed: a run is the same run by its uuid, not by its input's hash.
-            for (outcome, entry) in zip(try target.write(batch, allowDuplicate: true), batch) {
-                switch outcome {
-                case .recorded:
-                    added += 1
-                    samples += entry.record.series.reduce(0) { $0 + $1.samples.count }
-                case .duplicate:
-                    present += 1
-                }
+            let written = try write(batch, into: target)
+            added += written.runsAdded
+            present += written.runsAlreadyPresent
+            samples += written.samplesAdded
+        }
+        return MergeReceipt(runsAdded: added, runsAlreadyPresent: present, samplesAdded: samples)
+    }
+
+    /// Writes exported runs (derived again and checked) in one transaction. Repeats are allowed: a
+    /// run is the same run by its uuid, not by its input's hash. `sync` pulls through here too.
+    package static func write(_ batch: [(record: RunRecord, source: String)], into target: Warehouse) throws -> MergeReceipt {
+        var added = 0, present = 0, samples = 0
+        for (outcome, entry) in zip(try target.write(batch, allowDuplicate: true), batch) {
+            switch outcome {
+            case .recorded:
+                added += 1
+                samples += entry.record.series.reduce(0) { $0 + $1.samples.count }
+            case .duplicate:
+                present += 1
             }
         }
         return MergeReceipt(runsAdded: added, runsAlreadyPresent: present, samplesAdded: samples)

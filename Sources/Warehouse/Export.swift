@@ -56,6 +56,16 @@ extension Warehouse {
         }
     }
 
+    /// Every run's id and uuid, oldest first, and whether its raw samples were pruned: what `sync`
+    /// compares with a history branch.
+    package func runUUIDs() throws -> [(id: Int64, uuid: String, pruned: Bool)] {
+        try read { reader in
+            try reader.all("SELECT id, uuid, CASE WHEN samples_pruned_at IS NULL THEN 0 ELSE 1 END AS pruned FROM runs ORDER BY recorded_at, id", []) {
+                (id: $0["id"] as Int64, uuid: $0["uuid"] as String, pruned: ($0["pruned"] as Int64) != 0)
+            }
+        }
+    }
+
     /// Runs as records with their whole context, raw samples and given (not derived) measurements:
     /// what recording them again needs to rebuild them exactly.
     package func exportRecord(runID: Int64) throws -> RunRecord {

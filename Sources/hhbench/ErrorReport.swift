@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Recording
 import Records
 import Runner
 import Warehouse
@@ -61,6 +62,8 @@ enum ErrorReport {
         case let analysis as CompareError: return analysis.description
         case let warehouse as WarehouseError: return warehouse.description
         case let ab as ABFailure: return ab.description
+        case let branch as HistoryBranch.Failure: return branch.description
+        case let gzip as Gzip.Failure: return gzip.description
         // Foundation's own text ("Error Domain=NSCocoaErrorDomain Code=...") means nothing to a
         // user: say which file and what happened.
         case let cocoa as CocoaError: return describe(cocoa)

@@ -11,7 +11,7 @@ struct HHBench: ParsableCommand {
             The database is --db, else $HHBENCH_DB, else .hhbench/history.db at the git top level.
             """,
         version: HHBenchVersion.current,
-        subcommands: [RecordCommand.self, ImportBaselinesCommand.self, CompareCommand.self, ABCommand.self, TrendCommand.self, ReportCommand.self, RunCommand.self, QueryCommand.self, MergeCommand.self, ExportCommand.self, PruneCommand.self, PushCommand.self, RunsCommand.self, ShowCommand.self, FormatsCommand.self, CommentCommand.self]
+        subcommands: [RecordCommand.self, ImportBaselinesCommand.self, CompareCommand.self, ABCommand.self, TrendCommand.self, ReportCommand.self, RunCommand.self, QueryCommand.self, MergeCommand.self, ExportCommand.self, PruneCommand.self, PushCommand.self, RunsCommand.self, ShowCommand.self, FormatsCommand.self, CommentCommand.self, SyncCommand.self]
     )
 }
 

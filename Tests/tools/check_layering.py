@@ -27,13 +27,14 @@ LAYERS = {
     "Capture": {"Records", "CMeasure"},
     "Ingest": {"Records", "Statistics"},
     "Warehouse": {"Records", "Statistics", "GRDB", "Crypto", "PostgresNIO", "Logging"},
-    "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics"},
+    "Recording": {"Records", "Capture", "Warehouse", "Ingest", "Statistics", "CCompress"},
     "Analysis": {"Warehouse", "Statistics", "Records", "Capture", "TOML"},
     "Runner": {"Records", "Capture", "Statistics", "CMeasure"},
     "HHBenchKit": {"Records", "Statistics", "CMeasure"},
     "HHBenchRecording": {"HHBenchKit", "Records", "Recording", "Warehouse"},
     "CMeasure": set(),
     "CHTTP": set(),
+    "CCompress": set(),
     "hhbench": {"Statistics", "Records", "Capture", "Ingest", "Warehouse", "Recording", "Analysis", "Runner", "ArgumentParser", "Crypto", "Mustache", "CHTTP"},
 }
 ENGINE_ONLY = {"GRDB": "Warehouse", "PostgresNIO": "Warehouse"}

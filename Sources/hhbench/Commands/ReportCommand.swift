@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Recording
 import Records
 import Warehouse
 
@@ -50,11 +51,29 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The compare page's candidate commit. Default: HEAD, else the branch's newest commit with runs.", valueName: "sha"))
     var commit: String?
 
+    @Option(help: ArgumentHelp("Also publish the site to a git branch, for GitHub Pages: a URL or path, or a remote's name such as origin.",
+                               valueName: "url|name"))
+    var publish: String?
+
+    @Option(help: ArgumentHelp("The branch --publish writes. (default: gh-pages)", valueName: "name"))
+    var publishBranch = "gh-pages"
+
+    @Option(help: ArgumentHelp("The folder of that branch the site replaces. Default: the root, where the site's own files are replaced and others kept.",
+                               valueName: "path"))
+    var publishFolder = ""
+
     @Option(help: "text (what was written, on stderr) or json (a receipt on stdout).")
     var format: ReceiptFormat = .text
 
     func validate() throws {
         if runsOn != nil && anyMachine { throw ValidationError("--runs-on and --any-machine contradict each other") }
+        if publish == nil && (publishBranch != "gh-pages" || !publishFolder.isEmpty) {
+            throw ValidationError("--publish-branch and --publish-folder say where --publish writes; add --publish origin (or a URL)")
+        }
+        let folder = publishFolder.split(separator: "/")
+        if folder.contains("..") || folder.contains(".git") || publishFolder.hasPrefix("/") {
+            throw ValidationError("--publish-folder '\(publishFolder)' must be a relative folder inside the branch, such as reports or docs/bench")
+        }
         if !compare && (since != nil || commit != nil) { throw ValidationError("--since and --commit choose the compare page's sides; add --compare") }
     }
 
@@ -95,17 +114,38 @@ struct ReportCommand: ParsableCommand {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             bytes += data.count
         }
+        var published: (changed: Bool, retries: Int)?
+        if let publish {
+            published = try publishSite(site.pages.map { ($0.path, Array($0.html.utf8)) }, to: publish)
+        }
         let seconds = Date().timeIntervalSince(started)
         let htmlPages = site.pages.filter { $0.path.hasSuffix(".html") }.count
         let index = (out as NSString).appendingPathComponent("index.html")
         switch format {
         case .text:
             note("wrote \(index): \(htmlPages) pages, \(site.series) charts, \(HumanUnits.format(Double(bytes), unit: "B")) in \(String(format: "%.2f", seconds)) s")
+            if let published {
+                note(published.changed ? "published to \(publishBranch)\(publishFolder.isEmpty ? "" : ":" + publishFolder) of \(Warehouse.redactingPasswords(publish ?? ""))"
+                     : "\(publishBranch) already holds this site; nothing pushed")
+            }
         case .json:
             print(JSONOutput.render(.object([
                 ("index", .string(index)), ("branch", .string(site.branch)), ("pages", .number(DecimalNumber(Double(htmlPages)))),
                 ("charts", .number(DecimalNumber(Double(site.series)))), ("bytes", .number(DecimalNumber(Double(bytes)))),
+                ("published", published.map { .bool($0.changed) } ?? .null),
             ])), terminator: "")
         }
+    }
+
+    /// The site's own files into --publish-branch, in one commit: under --publish-folder (replaced
+    /// whole), or at the root (the site's pages and benchmarks/ replaced, other files such as
+    /// CNAME kept). `.nojekyll` makes GitHub Pages serve the files as they are.
+    private func publishSite(_ pages: [(path: String, bytes: [UInt8])], to remote: String) throws -> (changed: Bool, retries: Int) {
+        let prefix = publishFolder.split(separator: "/").joined(separator: "/")
+        let place = { (path: String) in prefix.isEmpty ? path : prefix + "/" + path }
+        let files = pages.map { (place($0.path), $0.bytes) } + [(".nojekyll", [])]
+        let replacing = prefix.isEmpty ? ["benchmarks/", "compare.html"] : [prefix + "/"]
+        let branch = try HistoryBranch(remote: remote, branch: publishBranch)
+        return try branch.publish(files, replacing: replacing, message: "hhbench report: \(pages.count) files")
     }
 }
